@@ -1,0 +1,125 @@
+#!/bin/bash
+# Build the offline builder image that stands in for quay.io/almalinuxorg/almalinux:9 (the SYSBASE
+# build arg of the generated Containerfiles): Debian bookworm + Debian's dnf/rpm, made with mmdebstrap.
+#
+# Usage: scripts/make-builder-image.sh [--tag TAG] [--force | --refresh]
+#   --tag TAG    default localhost/almac-builder:bookworm
+#   --force      re-import the cached tarball and rebuild the thin layer
+#   --refresh    also re-run mmdebstrap (new tarball)
+# Env:   ALMAC_CACHE   cache dir for the mmdebstrap tarball (default $HOME/.cache/almac)
+#        DEBIAN_MIRROR mirror URL (default: the one in this machine's apt sources)
+#        CONTAINERS_CONF / CONTAINERS_STORAGE_CONF: use a hermetic store (. scripts/engine-env.sh DIR)
+#
+# Steps: 1. mmdebstrap tarball (cached; ~30 s once, keyed by suite/variant/package list)
+#        2. podman import -> localhost/almac-builder-rootfs:bookworm (skipped when present)
+#        3. thin layer (podman build, ~1 s) -> TAG:
+#           - /etc/rpm/macros.dbpath "%_dbpath /var/lib/rpm": Debian's rpm otherwise puts the rpmdb in
+#             ~/.rpmdb, i.e. /mnt/sys-root/root/.rpmdb for --installroot installs
+#           - /bin/sh -> bash: RUN lines are written for EL's bash /bin/sh (e.g. the 9/micro
+#             Containerfile's `install -m644 /usr/share/rootfiles/{.bash_logout,...}` brace expansion)
+#           - /usr/share/rootfiles/* and /usr/lib/tmpfiles.d/rootfiles.conf: the real base image has
+#             rootfiles installed; 9/micro copies the dotfiles, and systemd 252's
+#             `systemd-tmpfiles --root=/mnt/sys-root --create /usr/lib/tmpfiles.d/rootfiles.conf` reads
+#             that *config path* from the builder (not from --root) while creating the copies under --root
+#           - NO repo files: /etc/yum.repos.d is empty. Repositories are added in a derived layer by the
+#             runner (`almac build --repo NAME=URL`) or by the tests (fixture repo).
+#           The result is labelled with a hash of its inputs; an up-to-date image is not rebuilt.
+# The builder provides: dnf, rpm, groupadd -R, useradd -R, systemd-tmpfiles --root, install, sed, ln,
+# date, bash. scripts/e2e-smoke.sh checks each of them against a root path.
+set -euo pipefail
+die() { echo "make-builder-image: $*" >&2; exit 1; }
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+
+TAG=localhost/almac-builder:bookworm FORCE= REFRESH=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tag) TAG=$2; shift ;;
+    --tag=*) TAG=${1#--tag=} ;;
+    --force) FORCE=1 ;;
+    --refresh) FORCE=1 REFRESH=1 ;;
+    -h|--help) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument $1" ;;
+  esac
+  shift
+done
+
+SUITE=bookworm
+VARIANT=essential
+# dnf: the package manager; rpm: the rpm CLI (librpm comes with dnf); passwd: groupadd/useradd (-R); systemd-standalone-tmpfiles: systemd-tmpfiles
+# without systemd; bash/coreutils/sed (install, ln, date) are Essential anyway.
+INCLUDE=dnf,rpm,passwd,systemd-standalone-tmpfiles
+DPKGOPTS=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
+          --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*'
+          --dpkgopt='path-exclude=/usr/share/info/*')
+CACHE=${ALMAC_CACHE:-$HOME/.cache/almac}
+if [ -z "${DEBIAN_MIRROR:-}" ]; then
+  DEBIAN_MIRROR=$(sed -n 's/^URIs: *\([^ ]*\/debian\)\/*$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+  [ -n "$DEBIAN_MIRROR" ] || DEBIAN_MIRROR=$(sed -n 's/^deb  *\(\[[^]]*\] *\)\{0,1\}\([^ ]*\/debian\)\/* .*/\2/p' \
+                                           /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null | head -n1)
+  [ -n "$DEBIAN_MIRROR" ] || die "cannot find the Debian mirror in the apt sources; set DEBIAN_MIRROR"
+fi
+for c in podman mmdebstrap; do command -v $c >/dev/null || die "'$c' not found (run scripts/setup-engine.sh)"; done
+
+T() { local s; s=$(date +%s%N); "$@"; local rc=$?; echo "make-builder-image:   $(( ($(date +%s%N) - s) / 1000000 )) ms: ${*:1:2}" >&2; return $rc; }
+
+key=$(printf '%s\n' "$SUITE" "$VARIANT" "$INCLUDE" "${DPKGOPTS[@]}" | sha256sum | cut -c1-12)
+TAR="$CACHE/builder-$SUITE-$key.tar"
+BASE_TAG="localhost/almac-builder-rootfs:$SUITE-$key"
+
+# thin-layer context (also hashed: an up-to-date TAG is left alone)
+CTX=$(mktemp -d "${TMPDIR:-/tmp}/almac-builder-ctx.XXXXXX")
+trap 'rm -rf "$CTX"' EXIT
+mkdir -p "$CTX/rootfiles"
+cp -a "$ROOT/test/fixtures/rpm/sources/rootfiles/." "$CTX/rootfiles/"
+cat > "$CTX/Containerfile" <<EOC
+# almac offline builder: stand-in for quay.io/almalinuxorg/almalinux:9 (Debian $SUITE + dnf)
+FROM $BASE_TAG
+RUN mkdir -p /etc/rpm /etc/yum.repos.d /usr/share/rootfiles \\
+ && echo '%_dbpath /var/lib/rpm' > /etc/rpm/macros.dbpath \\
+ && ln -sf bash /usr/bin/sh \\
+ && rm -f /etc/yum.repos.d/*
+COPY rootfiles/ /usr/share/rootfiles/
+RUN mv /usr/share/rootfiles/rootfiles.conf /usr/lib/tmpfiles.d/rootfiles.conf
+LABEL org.almac.builder=offline-fixture
+CMD ["/bin/bash"]
+EOC
+inputs=$(cat "$CTX/Containerfile" "$CTX"/rootfiles/.[!.]* | sha256sum | cut -c1-16)
+echo "LABEL org.almac.builder.inputs=$inputs" >> "$CTX/Containerfile"
+
+if [ -z "$FORCE" ] && podman image exists "$TAG" && \
+   [ "$(podman image inspect --format '{{ index .Labels "org.almac.builder.inputs" }}' "$TAG" 2>/dev/null)" = "$inputs" ]; then
+  echo "make-builder-image: $TAG is up to date"
+  exit 0
+fi
+
+# 1. tarball
+if [ -n "$REFRESH" ] || [ ! -s "$TAR" ]; then
+  mkdir -p "$CACHE"
+  echo "make-builder-image: mmdebstrap $SUITE ($VARIANT, +$INCLUDE) from $DEBIAN_MIRROR -> $TAR"
+  T mmdebstrap --quiet --mode=root --format=tar --variant="$VARIANT" --include="$INCLUDE" "${DPKGOPTS[@]}" \
+    --customize-hook='rm -rf "$1"/var/cache/apt/* "$1"/var/lib/apt/lists/*' \
+    "$SUITE" "$TAR.partial" "$DEBIAN_MIRROR"
+  mv "$TAR.partial" "$TAR"
+  # drop tarballs of older package lists
+  find "$CACHE" -maxdepth 1 -name "builder-$SUITE-*.tar*" ! -name "$(basename "$TAR")" -print -delete | sed 's/^/make-builder-image: removed stale /'
+else
+  echo "make-builder-image: using cached $TAR"
+fi
+
+# 2. import
+oldbase=$(podman image inspect --format '{{.Id}}' "$BASE_TAG" 2>/dev/null || true)
+if [ -n "$FORCE" ] || [ -z "$oldbase" ]; then
+  T podman import -q "$TAR" "$BASE_TAG" >/dev/null
+fi
+
+# 3. thin layer (then drop what it replaces: the previous TAG image and older rootfs imports)
+old=$(podman image inspect --format '{{.Id}}' "$TAG" 2>/dev/null || true)
+T podman build -q --pull=never --layers=false --network none -t "$TAG" "$CTX" >/dev/null
+new=$(podman image inspect --format '{{.Id}}' "$TAG")
+if [ -n "$old" ] && [ "$old" != "$new" ]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
+newbase=$(podman image inspect --format '{{.Id}}' "$BASE_TAG")
+if [ -n "$oldbase" ] && [ "$oldbase" != "$newbase" ]; then podman rmi "$oldbase" >/dev/null 2>&1 || true; fi
+podman images --format '{{.Repository}}:{{.Tag}}' | grep "^localhost/almac-builder-rootfs:$SUITE-" | grep -vx "$BASE_TAG" \
+  | xargs -r podman rmi >/dev/null 2>&1 || true
+echo "make-builder-image: $TAG ready ($(podman image inspect --format '{{.Size}}' "$TAG") bytes)"

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Install (from Debian's apt repository) everything the real-engine build tests need:
+#   podman, buildah, runc       the container engine; runc because crun refuses this kind of host
+#                               (cgroup v1 + v2 "hybrid" mounts)
+#   rpm, createrepo-c, busybox-static   the offline fixture RPM repository (scripts/make-fixture-repo.sh)
+#   dnf                         host route: dnf --installroot
+#   mmdebstrap                  the builder image (scripts/make-builder-image.sh)
+# Idempotent: asks dpkg what is already installed and only calls apt-get for what is missing
+# (and runs `apt-get update` only then). Prints what it did.
+# Usage: scripts/setup-engine.sh [--check]   (--check: only report, exit 1 when something is missing)
+set -euo pipefail
+
+PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  st=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
+  case "$st" in ii*) ;; *) missing+=("$p") ;; esac
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup-engine: all present (${PKGS[*]})"
+  exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "setup-engine: missing: ${missing[*]}"
+  exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "setup-engine: missing ${missing[*]}; run as root (or: sudo apt-get install -y --no-install-recommends ${missing[*]})" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+t0=$(date +%s)
+echo "setup-engine: missing: ${missing[*]}"
+echo "setup-engine: apt-get update"
+apt-get update -q >/dev/null
+echo "setup-engine: apt-get install -y -q --no-install-recommends ${missing[*]}"
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup-engine: installed ${#missing[@]} package(s) in $(( $(date +%s) - t0 ))s"
+for c in podman buildah runc rpmbuild createrepo_c dnf busybox mmdebstrap; do
+  command -v "$c" >/dev/null || { echo "setup-engine: '$c' still not on PATH" >&2; exit 1; }
+done

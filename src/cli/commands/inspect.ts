@@ -1,0 +1,94 @@
+// `almac print` (the fully resolved image, like `docker buildx bake --print`) and `almac list`.
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import type { ImageSpec } from '../../model/spec.js';
+import { compileProject } from '../../project.js';
+import { didYouMean } from '../../util/suggest.js';
+import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+
+/** Selectors name images the way users think: `9/minimal`, `minimal`, `9`, or nothing for all. */
+export function selectImages(images: ImageSpec[], selectors: string[]): { selected: ImageSpec[]; unknown: string[] } {
+  if (!selectors.length) return { selected: images, unknown: [] };
+  const unknown: string[] = [];
+  const picked = new Set<ImageSpec>();
+  for (const sel of selectors) {
+    const hits = images.filter((s) => s.id === sel || s.image === sel || s.release === sel);
+    if (!hits.length) unknown.push(sel);
+    for (const h of hits) picked.add(h);
+  }
+  return { selected: images.filter((s) => picked.has(s)), unknown };
+}
+
+export function suggestSelector(images: ImageSpec[], sel: string): string {
+  const cands = new Set(images.flatMap((s) => [s.id, s.image, s.release]));
+  return didYouMean(sel, cands) ?? `known: ${[...new Set(images.map((s) => s.image))].join(', ')} × releases ${[...new Set(images.map((s) => s.release))].join(', ')}`;
+}
+
+export function runPrint(o: { root: string; image: string; release?: string; json: boolean }): number {
+  const c = compileProject(o.root, { render: false });
+  if (hasErrors(c.diagnostics)) {
+    if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
+    else printDiagnostics(c.diagnostics, c.sources);
+    return EXIT.failed;
+  }
+  const sel = o.release && !o.image.includes('/') ? `${o.release}/${o.image}` : o.image;
+  const { selected } = selectImages(c.images, [sel]);
+  const matches = o.release ? selected.filter((s) => s.release === o.release) : selected;
+  if (!matches.length) {
+    process.stderr.write(`error: no image matches \`${sel}\`; ${suggestSelector(c.images, sel)}\n`);
+    return EXIT.usage;
+  }
+  if (o.json) printJson(matches.length === 1 ? matches[0] : matches);
+  else process.stdout.write(matches.map(describe).join('\n\n') + '\n');
+  return EXIT.ok;
+}
+
+function describe(s: ImageSpec): string {
+  const lines = [
+    `${s.id}  (${s.naming.repository}; defined at ${s.source.file}:${s.source.line})`,
+    s.description ? `  description: ${s.description}` : '',
+    `  releasever: ${s.releasever}   version: ${s.version}   builder: ${s.builder}`,
+    `  platforms: ${s.platforms.map((p) => p.name).join(', ')}`,
+    `  tags: ${s.naming.tags.join(', ') || '(none)'}`,
+    `  package manager: ${s.packageManager}${s.ubi ? `   ubi: ${s.ubi}` : ''}   weak deps: ${s.weakDeps ? 'on' : 'off'}   docs: ${s.docs ? 'on' : 'off'}`,
+    `  install (${s.packages.install.length}): ${s.packages.install.join(' ')}`,
+    s.packages.exclude.length ? `  exclude: ${s.packages.exclude.join(' ')}` : '',
+    s.packages.reinstall.length ? `  reinstall: ${s.packages.reinstall.join(' ')}${s.packages.reinstallLangs ? ` (langs ${s.packages.reinstallLangs})` : ''}` : '',
+    s.packages.remove.length ? `  remove: ${s.packages.remove.join(' ')}` : '',
+    `  repositories: ${s.repositories.map((r) => r.id).join(', ') || '(builder\'s)'}`,
+    `  steps (${s.steps.length} on the builder, ${s.insideSteps.length} inside the image):`,
+    ...[...s.steps, ...s.insideSteps].map((st) => `    ${st.operation.op.padEnd(18)} ${summarise(st.operation)}${st.when ? `   [only on ${st.when.platforms.join(', ')}]` : ''}   (${st.origin.file}:${st.origin.line})`),
+    `  config: ${[s.config.cmd ? `CMD ${JSON.stringify(s.config.cmd)}` : '', ...s.config.env.map(([k, v]) => `ENV ${k}=${v}`), ...s.config.labels.map(([k, v]) => `LABEL ${k}=${v}`), s.config.stopsignal ? `STOPSIGNAL ${s.config.stopsignal}` : ''].filter(Boolean).join('; ')}`,
+    s.assertions.length ? `  assertions: ${s.assertions.map((a) => a.name).join('; ')}` : '',
+  ];
+  return lines.filter(Boolean).join('\n');
+}
+
+function summarise(op: ImageSpec['steps'][number]['operation']): string {
+  const o = op as unknown as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (k === 'op' || v === undefined) continue;
+    parts.push(Array.isArray(v) ? (typeof v[0] === 'object' ? `${v.length} rules` : v.join(' ')) : typeof v === 'string' ? JSON.stringify(v).slice(0, 60) : `${k}=${String(v)}`);
+  }
+  return parts.join(' ');
+}
+
+export function runList(o: { root: string; json: boolean }): number {
+  const c = compileProject(o.root, { render: false });
+  if (hasErrors(c.diagnostics)) {
+    if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
+    else printDiagnostics(c.diagnostics, c.sources);
+    return EXIT.failed;
+  }
+  if (o.json) {
+    printJson(c.images.map((s) => ({ id: s.id, release: s.release, image: s.image, repository: s.naming.repository, tags: s.naming.tags, platforms: s.platforms.map((p) => p.name), outputs: s.outputs })));
+    return EXIT.ok;
+  }
+  const rows = c.images.map((s) => [s.id, s.naming.repository, `generated/${s.outputs.containerfile}`, `generated/${s.outputs.kickstart}`]);
+  const head = ['IMAGE', 'REPOSITORY', 'CONTAINERFILE', 'KICKSTART'];
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((x, i) => x.padEnd(w[i]!)).join('  ').trimEnd();
+  process.stdout.write([fmt(head), ...rows.map(fmt)].join('\n') + '\n');
+  if (c.abstract.length) process.stdout.write(`\nabstract (no releases, used as parents): ${c.abstract.join(', ')}\n`);
+  return EXIT.ok;
+}

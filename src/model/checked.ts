@@ -1,0 +1,101 @@
+// Phase 2 output: declarations whose statements have been checked against the schema and whose
+// values have been validated. Conditions are still present (they are resolved in phase 3).
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { Assertion, Operation, PackageManager } from './spec.js';
+
+export type ReleaseOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'in';
+
+export type CheckedCondition =
+  | { kind: 'release'; op: ReleaseOp; values: string[]; span: Span }
+  | { kind: 'platform'; negate: boolean; values: string[]; span: Span }
+  | { kind: 'and' | 'or'; left: CheckedCondition; right: CheckedCondition; span: Span }
+  | { kind: 'not'; operand: CheckedCondition; span: Span }
+  | { kind: 'invalid'; span: Span };
+
+export interface Named {
+  name: string;
+  span: Span;
+}
+
+export type Setting =
+  | { key: 'description'; value: string }
+  | { key: 'releases'; value: Named[] }
+  | { key: 'platforms'; value: Named[] }
+  | { key: 'ubi'; value: 'base' | 'init' | 'micro' | 'minimal' }
+  | { key: 'package-manager'; value: PackageManager }
+  | { key: 'weak-deps'; value: boolean }
+  | { key: 'docs'; value: boolean }
+  | { key: 'install-langs'; value: string[] }
+  | { key: 'builder'; value: string }
+  | { key: 'clean-after-install'; value: boolean }
+  | { key: 'repositories'; value: Named[] };
+
+export type PackageAction = 'install' | 'exclude' | 'remove' | 'reinstall' | 'omit';
+
+export type ConfigItem =
+  | { key: 'cmd' | 'entrypoint'; value: string[] }
+  | { key: 'env' | 'label'; name: string; value: string }
+  | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
+
+/** `tags` replaces the inherited tag list; `tag` adds to it. */
+export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+
+export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
+
+export type BodyItem =
+  | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }
+  | { kind: 'use'; fragment: Named; span: Span }
+  | { kind: 'setting'; setting: Setting; span: Span }
+  | { kind: 'packages'; action: PackageAction; names: Named[]; langs?: string; span: Span }
+  | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
+  | { kind: 'config'; item: ConfigItem; span: Span }
+  | { kind: 'naming'; item: NamingItem; span: Span }
+  | { kind: 'kickstart'; item: KickstartItem; span: Span }
+  | { kind: 'assert'; assertion: Assertion; span: Span };
+
+export interface ReleaseDecl {
+  name: string;
+  span: Span;
+  releasever: string;
+  version: string;
+  platforms: Named[];
+  builder?: string;
+}
+
+export interface PlatformDecl {
+  name: string;
+  span: Span;
+  basearch: string;
+  uname: string;
+}
+
+export interface RepositoryDecl {
+  id: string;
+  span: Span;
+  /** Settings, possibly under release conditions. */
+  body: RepoItem[];
+}
+
+export type RepoItem =
+  | { kind: 'when'; condition: CheckedCondition; then: RepoItem[]; otherwise: RepoItem[]; span: Span }
+  | { kind: 'set'; key: 'name' | 'baseurl' | 'mirrorlist' | 'gpgkey'; value: string; span: Span }
+  | { kind: 'set'; key: 'gpgcheck' | 'enabled'; value: boolean; span: Span };
+
+export interface BodyDecl {
+  kind: 'image' | 'fragment';
+  name: string;
+  span: Span;
+  nameSpan: Span;
+  /** Parents in order (images only). */
+  parents: Named[];
+  body: BodyItem[];
+  file: string;
+}
+
+export interface CheckedProject {
+  releases: Map<string, ReleaseDecl>;
+  platforms: Map<string, PlatformDecl>;
+  repositories: Map<string, RepositoryDecl>;
+  fragments: Map<string, BodyDecl>;
+  images: Map<string, BodyDecl>;
+}

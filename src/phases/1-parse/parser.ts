@@ -1,0 +1,161 @@
+// The .alma grammar as a Chevrotain CST parser. It knows the *shape* of the language only
+// (statements, blocks, lists, conditions); which statement names exist where, and what their
+// arguments mean, is checked in phase 2 against the schema. That split keeps this grammar small,
+// lets error recovery work at statement granularity, and gives schema errors "did you mean" hints.
+import { CstParser, EOF, type CstNode, type IRecognitionException } from 'chevrotain';
+import * as T from './tokens.js';
+
+export class AlmaParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'full' });
+    this.performSelfAnalysis();
+  }
+
+  /** file := ( Newline | node )* EOF */
+  public file = this.RULE('file', () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.node) }]);
+    });
+    this.CONSUME(EOF);
+  });
+
+  /** node := whenBlock | statement */
+  public node = this.RULE('node', () => {
+    this.OR([{ ALT: () => this.SUBRULE(this.whenBlock) }, { ALT: () => this.SUBRULE(this.statement) }]);
+  });
+
+  /** statement := Word argument* block? */
+  public statement = this.RULE('statement', () => {
+    this.CONSUME(T.Word, { LABEL: 'name' });
+    this.MANY(() => this.SUBRULE(this.argument));
+    this.OPTION(() => this.SUBRULE(this.block));
+  });
+
+  /** argument := Word | String | TextBlock | list | "->" | ","  (commas between arguments are optional) */
+  public argument = this.RULE('argument', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Comma) },
+      { ALT: () => this.CONSUME(T.Word) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.TextBlock) },
+      { ALT: () => this.CONSUME(T.Arrow) },
+      { ALT: () => this.SUBRULE(this.list) },
+    ]);
+  });
+
+  /** list := "[" ( item | "," | Newline )* "]"  — items may be split over lines. */
+  public list = this.RULE('list', () => {
+    this.CONSUME(T.LBracket);
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Newline) },
+        { ALT: () => this.CONSUME(T.Comma) },
+        { ALT: () => this.CONSUME(T.Word, { LABEL: 'item' }) },
+        { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'item' }) },
+        { ALT: () => this.CONSUME(T.TextBlock, { LABEL: 'item' }) },
+      ]);
+    });
+    this.CONSUME(T.RBracket);
+  });
+
+  /** block := "{" ( Newline | node )* "}" */
+  public block = this.RULE('block', () => {
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.node) }]);
+    });
+    this.CONSUME(T.RBrace);
+  });
+
+  /** whenBlock := "when" condition block ( "else" ( whenBlock | block ) )? */
+  public whenBlock = this.RULE('whenBlock', () => {
+    this.CONSUME(T.When);
+    this.SUBRULE(this.condition);
+    this.SUBRULE(this.block, { LABEL: 'then' });
+    this.OPTION(() => {
+      this.CONSUME(T.Else);
+      this.OR([
+        { ALT: () => this.SUBRULE(this.whenBlock, { LABEL: 'elseWhen' }) },
+        { ALT: () => this.SUBRULE2(this.block, { LABEL: 'otherwise' }) },
+      ]);
+    });
+  });
+
+  /** condition := conjunction ( "or" conjunction )* */
+  public condition = this.RULE('condition', () => {
+    this.SUBRULE(this.conjunction);
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.conjunction);
+    });
+  });
+
+  /** conjunction := negation ( "and" negation )* */
+  public conjunction = this.RULE('conjunction', () => {
+    this.SUBRULE(this.negation);
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.negation);
+    });
+  });
+
+  /** negation := "not" negation | "(" condition ")" | comparison */
+  public negation = this.RULE('negation', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.negation);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.condition);
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  /** comparison := Word ( ("=" | "!=" | ">" | ">=" | "<" | "<=") value | "in" list ) */
+  public comparison = this.RULE('comparison', () => {
+    this.CONSUME(T.Word, { LABEL: 'axis' });
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.Greater, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.LessEq, { LABEL: 'op' }) },
+            { ALT: () => this.CONSUME(T.Less, { LABEL: 'op' }) },
+          ]);
+          this.OR3([
+            { ALT: () => this.CONSUME2(T.Word, { LABEL: 'value' }) },
+            { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) },
+          ]);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.In, { LABEL: 'op' });
+          this.SUBRULE(this.list);
+        },
+      },
+    ]);
+  });
+}
+
+let parserInstance: AlmaParser | undefined;
+export function getParser(): AlmaParser {
+  parserInstance ??= new AlmaParser();
+  return parserInstance;
+}
+
+export interface ParseOutput {
+  cst: CstNode;
+  errors: IRecognitionException[];
+}

@@ -1,0 +1,120 @@
+// The .alma token set. The language is line-oriented: a statement is a name followed by
+// arguments up to the end of the line, optionally followed by a `{ … }` block. Newlines are
+// therefore tokens; inside `[ … ]` lists they are ignored by the parser.
+import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from 'chevrotain';
+
+/**
+ * Characters that end a bare word. Parentheses are allowed *inside* a word when balanced, so that
+ * RPM provides such as `dnf-command(config-manager)` need no quotes, while `(release >= 9)` still
+ * lexes its parentheses as grouping tokens.
+ */
+const WORD_STOP = new Set([' ', '\t', '\r', '\n', '"', '#', '{', '}', '[', ']', ',', '=', '<', '>', '!', '(', ')']);
+
+const matchWord: CustomPatternMatcherFunc = (text, offset) => {
+  let i = offset;
+  let depth = 0;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (ch === '(') {
+      if (i === offset) break; // a word never starts with "("
+      depth++;
+    } else if (ch === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (ch === '!' && i > offset) {
+      // "!" may appear inside a word (e.g. a glob), but "!=" always ends it.
+      if (text[i + 1] === '=') break;
+    } else if (WORD_STOP.has(ch)) {
+      break;
+    }
+    i++;
+  }
+  if (depth !== 0 || i === offset) {
+    // Unbalanced "(": take the word up to the first "(" so the error points at it.
+    const open = text.indexOf('(', offset);
+    if (depth !== 0 && open > offset) i = open;
+    if (i === offset) return null;
+  }
+  return [text.slice(offset, i)] as unknown as RegExpExecArray;
+};
+
+export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t]+/, group: Lexer.SKIPPED });
+/** A backslash at the end of a line joins it with the next one. */
+export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
+export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true });
+export const TextBlock = createToken({ name: 'TextBlock', pattern: /"""[^]*?"""/, line_breaks: true });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\[^\n])*"/ });
+/** Error tokens: recognised so that one missing quote gives one clear error, not a cascade. */
+export const UnterminatedTextBlock = createToken({ name: 'UnterminatedTextBlock', pattern: /"""[^]*/, line_breaks: true, categories: [TextBlock] });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\[^\n])*/, categories: [StringLiteral] });
+export const LBrace = createToken({ name: 'LBrace', pattern: '{', label: '"{"' });
+export const RBrace = createToken({ name: 'RBrace', pattern: '}', label: '"}"' });
+export const LBracket = createToken({ name: 'LBracket', pattern: '[', label: '"["' });
+export const RBracket = createToken({ name: 'RBracket', pattern: ']', label: '"]"' });
+export const LParen = createToken({ name: 'LParen', pattern: '(', label: '"("' });
+export const RParen = createToken({ name: 'RParen', pattern: ')', label: '")"' });
+export const Comma = createToken({ name: 'Comma', pattern: ',', label: '","' });
+export const Arrow = createToken({ name: 'Arrow', pattern: '->', label: '"->"' });
+export const GreaterEq = createToken({ name: 'GreaterEq', pattern: '>=', label: '">="' });
+export const LessEq = createToken({ name: 'LessEq', pattern: '<=', label: '"<="' });
+export const NotEq = createToken({ name: 'NotEq', pattern: '!=', label: '"!="' });
+export const Greater = createToken({ name: 'Greater', pattern: '>', label: '">"' });
+export const Less = createToken({ name: 'Less', pattern: '<', label: '"<"' });
+export const Equals = createToken({ name: 'Equals', pattern: '=', label: '"="' });
+export const Word = createToken({
+  name: 'Word',
+  pattern: { exec: matchWord },
+  line_breaks: false,
+  start_chars_hint: undefined,
+  label: 'a word',
+});
+// Keywords of the condition syntax. Everything else (statement names, values) is a plain word, and
+// the analyzer checks it against the schema, which gives better messages than a grammar could.
+export const When = createToken({ name: 'When', pattern: /when(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"when"' });
+export const Else = createToken({ name: 'Else', pattern: /else(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"else"' });
+export const And = createToken({ name: 'And', pattern: /and(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"and"' });
+export const Or = createToken({ name: 'Or', pattern: /or(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"or"' });
+export const Not = createToken({ name: 'Not', pattern: /not(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"not"' });
+export const In = createToken({ name: 'In', pattern: /in(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"in"' });
+
+export const allTokens: TokenType[] = [
+  Whitespace,
+  LineContinuation,
+  Comment,
+  Newline,
+  TextBlock,
+  UnterminatedTextBlock,
+  StringLiteral,
+  UnterminatedString,
+  LBrace,
+  RBrace,
+  LBracket,
+  RBracket,
+  LParen,
+  RParen,
+  Comma,
+  Arrow,
+  GreaterEq,
+  LessEq,
+  NotEq,
+  Greater,
+  Less,
+  Equals,
+  When,
+  Else,
+  And,
+  Or,
+  Not,
+  In,
+  Word,
+];
+
+export const KEYWORDS = ['when', 'else', 'and', 'or', 'not', 'in'];
+
+let lexerInstance: Lexer | undefined;
+export function getLexer(): Lexer {
+  // positionTracking "full" gives end lines/columns for precise diagnostic spans.
+  lexerInstance ??= new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false, skipValidations: true });
+  return lexerInstance;
+}

@@ -1,0 +1,306 @@
+// Phase 3: checked project → one ImageSpec per (image, release). Parents are linearised
+// (each ancestor once, parents before children), fragments are spliced in where they are used,
+// release conditions are decided, platform conditions become per-step platform sets, and the
+// result is checked as a whole (conflicting package actions, unsupported options, …).
+import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
+import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
+import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
+import { mentionsPlatform } from '../2-analyze/conditions.js';
+import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
+
+export interface ResolveResult {
+  images: ImageSpec[];
+  /** Images that declare no releases: bases for others, with no output of their own. */
+  abstract: string[];
+  diagnostics: Diagnostic[];
+}
+
+interface Applied {
+  item: BodyItem;
+  platformConds: CheckedCondition[];
+  group: string;
+}
+
+const origin = (s: Span): Origin => ({ file: s.file, line: s.line });
+
+/** Ancestors of an image, each once, parents before children, the image itself last. */
+export function linearise(project: CheckedProject, name: string): BodyDecl[] {
+  const out: BodyDecl[] = [];
+  const seen = new Set<string>();
+  const visit = (n: string, stack: Set<string>) => {
+    const d = project.images.get(n);
+    if (!d || seen.has(n) || stack.has(n)) return;
+    stack.add(n);
+    for (const p of d.parents) visit(p.name, stack);
+    stack.delete(n);
+    seen.add(n);
+    out.push(d);
+  };
+  visit(name, new Set());
+  return out;
+}
+
+function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[]): void {
+  for (const item of items) {
+    if (item.kind === 'when') {
+      if (mentionsPlatform(item.condition)) {
+        expand(project, item.then, ctx, [...conds, item.condition], group, out, using);
+        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using);
+      } else {
+        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using);
+      }
+    } else if (item.kind === 'use') {
+      const f = project.fragments.get(item.fragment.name);
+      if (!f || using.includes(f.name)) continue; // reported in phase 2
+      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name]);
+    } else {
+      out.push({ item, platformConds: conds, group });
+    }
+  }
+}
+
+export function resolve(project: CheckedProject): ResolveResult {
+  const diagnostics: Diagnostic[] = [];
+  const images: ImageSpec[] = [];
+  const abstract: string[] = [];
+  for (const name of [...project.images.keys()].sort()) {
+    const chain = linearise(project, name);
+    // Releases are a setting like any other, but they decide which releases exist, so they are
+    // read first, from unconditional statements only.
+    let releases: { name: string; span: Span }[] | undefined;
+    for (const d of chain) for (const it of d.body) if (it.kind === 'setting' && it.setting.key === 'releases') releases = it.setting.value;
+    if (!releases?.length) {
+      abstract.push(name);
+      continue;
+    }
+    for (const r of releases) {
+      const release = project.releases.get(r.name);
+      if (!release) continue;
+      const spec = resolveOne(project, chain, release, diagnostics);
+      if (spec) images.push(spec);
+    }
+  }
+  return { images, abstract, diagnostics };
+}
+
+function resolveOne(project: CheckedProject, chain: BodyDecl[], release: ReleaseDecl, diags: Diagnostic[]): ImageSpec | undefined {
+  const self = chain[chain.length - 1]!;
+  const ctx: EvalContext = { release, releases: project.releases };
+  const applied: Applied[] = [];
+  for (const d of chain) expand(project, d.body, ctx, [], d.name, applied, []);
+  const id = `${release.name}/${self.name}`;
+  const errorsBefore = diags.length;
+  const fail = (code: string, span: Span, message: string, extra: Partial<Diagnostic> = {}) => diags.push(error(code, span, `${id}: ${message}`, extra));
+
+  let description: string | undefined;
+  let ubi: ImageSpec['ubi'];
+  let packageManager: PackageManager = 'dnf';
+  let pmSpan: Span | undefined;
+  let weakDeps = false;
+  let docs = false;
+  let installLangs: string[] | undefined;
+  let builder = release.builder;
+  let cleanAfterInstall = true;
+  let platformNames = release.platforms.map((p) => p.name);
+  let repoIds: { name: string; span: Span }[] | undefined;
+
+  const install = new Map<string, Span>();
+  const exclude = new Map<string, Span>();
+  const remove = new Map<string, Span>();
+  const reinstall = new Map<string, Span>();
+  let reinstallLangs: string | undefined;
+  const config: ImageConfig = { env: [], labels: [] };
+  const env = new Map<string, string>();
+  const labels = new Map<string, string>();
+  let repository = `almalinux/{release}-{image}`;
+  let tags: string[] = [];
+  const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
+  const assertions: NamedAssertion[] = [];
+  const stepItems: Applied[] = [];
+
+  for (const a of applied) {
+    const it = a.item;
+    switch (it.kind) {
+      case 'setting': {
+        const s = it.setting;
+        if (s.key === 'description') description = s.value;
+        else if (s.key === 'ubi') ubi = s.value;
+        else if (s.key === 'package-manager') {
+          packageManager = s.value;
+          pmSpan = it.span;
+        } else if (s.key === 'weak-deps') weakDeps = s.value;
+        else if (s.key === 'docs') docs = s.value;
+        else if (s.key === 'install-langs') installLangs = s.value;
+        else if (s.key === 'builder') builder = s.value;
+        else if (s.key === 'clean-after-install') cleanAfterInstall = s.value;
+        else if (s.key === 'platforms') {
+          const allowed = new Set(release.platforms.map((p) => p.name));
+          for (const p of s.value) {
+            if (!allowed.has(p.name)) fail('E406', p.span, `platform \`${p.name}\` is not built for release ${release.name}`, { expected: `one of: ${[...allowed].join(', ')}`, hint: `add it to \`release ${release.name} { platforms … }\`, or put this setting under \`when release …\`` });
+          }
+          platformNames = s.value.map((p) => p.name).filter((p) => allowed.has(p));
+        } else if (s.key === 'repositories') repoIds = s.value;
+        break;
+      }
+      case 'packages': {
+        const target = { install, exclude, remove, reinstall, omit: undefined }[it.action];
+        if (it.action === 'omit') {
+          for (const n of it.names) {
+            if (!install.delete(n.name)) {
+              fail('E402', n.span, `\`omit ${n.name}\` has nothing to omit: no parent installs \`${n.name}\``, { expected: 'a package that an inherited definition installs', hint: 'check the spelling, or remove this line' });
+            }
+          }
+        } else {
+          for (const n of it.names) if (!target!.has(n.name)) target!.set(n.name, n.span);
+          if (it.action === 'reinstall' && it.langs) reinstallLangs = it.langs;
+        }
+        break;
+      }
+      case 'step':
+        stepItems.push(a);
+        break;
+      case 'config': {
+        const c = it.item;
+        if (c.key === 'env') env.set(c.name, c.value);
+        else if (c.key === 'label') labels.set(c.name, c.value);
+        else if (c.key === 'cmd' || c.key === 'entrypoint') config[c.key] = c.value;
+        else if (c.key === 'stopsignal' || c.key === 'user' || c.key === 'workdir') config[c.key] = c.value;
+        break;
+      }
+      case 'naming':
+        if (it.item.key === 'repository') repository = it.item.value;
+        else if (it.item.key === 'tags') tags = [...it.item.value];
+        else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
+        break;
+      case 'kickstart':
+        kickstart[it.item.key] = it.item.value;
+        break;
+      case 'assert': {
+        const as = it.assertion;
+        const label =
+          'name' in as ? `${as.kind} ${as.name}` : 'path' in as ? `${as.kind} ${as.path}` : `${as.kind} ${as.argv.join(' ')}`;
+        assertions.push({ name: label, assertion: as, origin: origin(it.span) });
+        break;
+      }
+    }
+  }
+  const fillValue = (t: string) => t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever);
+  config.env = [...env.entries()].map(([k, v]) => [k, fillValue(v)]);
+  config.labels = [...labels.entries()].map(([k, v]) => [k, fillValue(v)]);
+
+  // Whole-image checks.
+  for (const [name, span] of install) {
+    for (const [other, what] of [[remove, 'removed'], [exclude, 'excluded']] as const) {
+      const s2 = other.get(name);
+      if (s2) {
+        fail('E401', s2, `\`${name}\` is both installed and ${what}`, {
+          expected: 'each package either installed or ' + what,
+          hint: `to drop a package that a parent installs, write \`omit ${name}\``,
+          related: [{ message: 'installed here', span }],
+        });
+      }
+    }
+  }
+  if (packageManager === 'microdnf') {
+    for (const [name, span] of install) if (name.startsWith('@')) fail('E403', span, `microdnf cannot install groups such as \`${name}\``, { expected: 'package names', hint: 'list the group\'s packages, or use `package-manager dnf`' });
+    for (const a of stepItems) {
+      const op = a.item.kind === 'step' ? a.item.operation : undefined;
+      if (op?.op === 'enable-repos' || (op?.op === 'install' && op.allowErasing)) {
+        fail('E404', a.item.span, `${op.op === 'enable-repos' ? '`enable-repos` (dnf config-manager)' : '`allow-erasing`'} is not supported by microdnf`, { expected: 'an option microdnf supports', hint: 'use `package-manager dnf`, or remove this option' });
+      }
+    }
+  }
+  if (packageManager !== 'none') {
+    const provides = packageManager === 'dnf' ? ['dnf', 'yum'] : ['microdnf'];
+    if (!provides.some((p) => install.has(p))) {
+      fail('E405', pmSpan ?? self.nameSpan, `the package manager is ${packageManager}, but ${provides.map((p) => `\`${p}\``).join(' or ')} is not installed`, {
+        expected: `\`install ${provides[0]}\``,
+        hint: packageManager === 'dnf' ? 'set `package-manager none` for images without a package manager' : `add \`install ${provides[0]}\``,
+      });
+    }
+  }
+  if (!builder) fail('E407', self.nameSpan, 'no builder image', { expected: 'a `builder` setting', hint: `add \`builder IMAGE\` to \`release ${release.name}\`` });
+  if (install.size === 0) fail('E408', self.nameSpan, 'installs no packages', { expected: 'at least one `install`' });
+
+  // Declaration order: the first repository is the kickstart's installation source.
+  const repositories = resolveRepositories(project, ctx, repoIds ?? [...project.repositories.keys()].map((name) => ({ name, span: self.nameSpan })), fail);
+
+  const steps: Step[] = [];
+  const insideSteps: Step[] = [];
+  for (const a of stepItems) {
+    if (a.item.kind !== 'step') continue;
+    let when: Step['when'];
+    if (a.platformConds.length) {
+      const hit = platformNames.filter((p) => a.platformConds.every((c) => platformsWhere(c, ctx, [p]).length === 1));
+      if (hit.length === 0) continue;
+      if (hit.length < platformNames.length) when = { platforms: hit };
+    }
+    const step: Step = { operation: a.item.operation, when, origin: origin(a.item.span), group: a.group };
+    if (a.item.inside && when) {
+      fail('E409', a.item.span, 'steps that run inside the image cannot depend on the platform', { expected: 'an unconditional step' });
+    }
+    (a.item.inside ? insideSteps : steps).push(step);
+  }
+  if (diags.length > errorsBefore) return undefined;
+  const platforms = platformNames.map((n) => {
+    const p = project.platforms.get(n)!;
+    return { name: p.name, basearch: p.basearch, uname: p.uname };
+  });
+  return {
+    id,
+    image: self.name,
+    release: release.name,
+    releasever: release.releasever,
+    version: release.version,
+    description,
+    source: origin(self.nameSpan),
+    ubi,
+    platforms,
+    builder: builder!,
+    packageManager,
+    weakDeps,
+    docs,
+    installLangs,
+    packages: { install: [...install.keys()], exclude: [...exclude.keys()], remove: [...remove.keys()], reinstall: [...reinstall.keys()], reinstallLangs },
+    cleanAfterInstall,
+    repositories,
+    steps,
+    insideSteps,
+    config,
+    kickstart,
+    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))] },
+    assertions,
+    outputs: {
+      containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
+      kickstart: `kickstarts/almalinux-${release.name}-${self.name}.ks`,
+    },
+  };
+}
+
+function resolveRepositories(
+  project: CheckedProject,
+  ctx: EvalContext,
+  ids: { name: string; span: Span }[],
+  fail: (code: string, span: Span, message: string, extra?: Partial<Diagnostic>) => void,
+): RepositorySpec[] {
+  const out: RepositorySpec[] = [];
+  for (const { name } of ids) {
+    const decl = project.repositories.get(name);
+    if (!decl) continue;
+    const r: RepositorySpec = { id: decl.id, name: decl.id, gpgcheck: true, enabled: true };
+    const apply = (items: RepoItem[]) => {
+      for (const it of items) {
+        if (it.kind === 'when') apply(evaluate(it.condition, ctx, undefined) ? it.then : it.otherwise);
+        else if (it.key === 'gpgcheck' || it.key === 'enabled') r[it.key] = it.value as boolean;
+        else r[it.key] = it.value as string;
+      }
+    };
+    apply(decl.body);
+    if (!r.baseurl && !r.mirrorlist) {
+      fail('E411', decl.span, `repository \`${decl.id}\` has neither a baseurl nor a mirrorlist for release ${ctx.release.name}`, { expected: 'baseurl "…" or mirrorlist "…"' });
+      continue;
+    }
+    if (r.enabled) out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// Each typed operation → shell commands. Used by both targets: a Containerfile build stage
+// (root = /mnt/sys-root, on the builder) and a kickstart `%post --nochroot` section
+// (root = "$root", on the installer host). Steps that run inside the image get root = "".
+import type { ImageSpec, Operation } from '../../model/spec.js';
+import { printfFormat, quote, rootPath, sedPattern, sedReplacement } from './shell.js';
+
+/**
+ * A shell command as quoted words. Words from `listFrom` on are a list (paths, packages); when
+ * the command is long they are written one per line, which keeps diffs of generated files small.
+ */
+export interface Cmd {
+  words: string[];
+  listFrom?: number;
+}
+
+
+export interface CommandContext {
+  /** Shell fragment naming the image root, e.g. `/mnt/sys-root` or `"$root"`; "" inside the image. */
+  root: string;
+  image: ImageSpec;
+}
+
+/** The dnf options every transaction into the image root shares. */
+export function dnfRootOptions(ctx: CommandContext): string[] {
+  const o = ['-y', '--installroot', ctx.root, '--releasever', quote(ctx.image.releasever)];
+  if (!ctx.image.weakDeps) o.push('--setopt', 'install_weak_deps=false');
+  if (!ctx.image.docs) o.push('--nodocs');
+  return o;
+}
+
+const p = (ctx: CommandContext, path: string, glob = false) => rootPath(ctx.root, path, { glob });
+
+export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
+  const paths = (xs: string[], glob = false) => xs.map((x) => p(ctx, x, glob));
+  switch (op.op) {
+    case 'write': {
+      const cmds: Cmd[] = [{ words: ['printf', printfFormat(op.content), op.append ? '>>' : '>', p(ctx, op.path)] }];
+      if (op.mode) cmds.push({ words: ['chmod', op.mode, p(ctx, op.path)] });
+      return cmds;
+    }
+    case 'touch':
+      return [{ words: ['touch', ...paths(op.paths)], listFrom: 1 }, ...(op.mode ? [{ words: ['chmod', op.mode, ...paths(op.paths)], listFrom: 2 }] : [])];
+    case 'mkdir':
+      return [{ words: ['mkdir', '-p', ...paths(op.paths)], listFrom: 2 }, ...(op.mode ? [{ words: ['chmod', op.mode, ...paths(op.paths)], listFrom: 2 }] : [])];
+    case 'chmod':
+      return [{ words: ['chmod', op.mode, ...paths(op.paths)], listFrom: 2 }];
+    case 'remove':
+      return [{ words: ['rm', '-rf', ...paths(op.paths, true)], listFrom: 2 }];
+    case 'symlink':
+      return [{ words: ['ln', '-sfn', quote(op.target), p(ctx, op.path)] }];
+    case 'group': {
+      const a = ['groupadd'];
+      if (ctx.root) a.push('-R', ctx.root);
+      if (op.system) a.push('-r');
+      if (op.gid !== undefined) a.push('-g', String(op.gid));
+      if (op.password !== undefined) a.push('-p', quote(op.password));
+      a.push(quote(op.name));
+      return [{ words: a }];
+    }
+    case 'user': {
+      const a = ['useradd'];
+      if (ctx.root) a.push('-R', ctx.root);
+      if (op.system) a.push('-r');
+      if (op.uid !== undefined) a.push('-u', String(op.uid));
+      if (op.gid !== undefined) a.push('-g', String(op.gid));
+      if (op.comment !== undefined) a.push('-c', quote(op.comment));
+      if (op.shell !== undefined) a.push('-s', quote(op.shell));
+      if (op.home !== undefined) a.push('-d', quote(op.home));
+      a.push(op.createHome ? '-m' : '-M');
+      if (op.password !== undefined) a.push('-p', quote(op.password));
+      a.push(quote(op.name));
+      return [{ words: a }];
+    }
+    case 'delete-lines':
+      return [{ words: ['sed', '-i', quote(`\\|${sedPattern(op.matching)}|d`), p(ctx, op.path, true)] }];
+    case 'replace':
+      return [{ words: ['sed', '-i', ...op.rules.flatMap((r) => ['-e', quote(`s|${sedPattern(r.pattern)}|${sedReplacement(r.replacement)}|g`)]), p(ctx, op.path, true)] }];
+    case 'tmpfiles':
+      return [{ words: ['systemd-tmpfiles', ...(ctx.root ? [`--root=${ctx.root}`] : []), '--create', ...op.configs.map(quote)] }];
+    case 'timestamp':
+      return [{ words: ['date', quote('+' + op.format), '>', p(ctx, op.path)] }];
+    case 'copy-from-builder':
+      return [{ words: ['install', '-m', op.mode, ...op.sources.map(quote), p(ctx, op.dest)], listFrom: 3 }];
+    case 'set-default-target':
+      return [{ words: ['systemctl', ...(ctx.root ? [`--root=${ctx.root}`] : []), 'set-default', quote(op.target)] }];
+    case 'mask': {
+      const head = ['systemctl', ...(ctx.root ? [`--root=${ctx.root}`] : []), 'mask'];
+      return [{ words: [...head, ...op.units.map(quote)], listFrom: head.length }];
+    }
+    case 'builder-write':
+      return [{ words: ['printf', printfFormat(op.content), '>', quote(op.path)] }];
+    case 'builder-remove':
+      return [{ words: ['rm', '-f', ...op.paths.map(quote)] }];
+    case 'builder-install':
+      return [{ words: ['dnf', 'install', '-y', ...op.packages.map(quote)], listFrom: 3 }];
+    case 'install': {
+      const head = ['dnf', 'install', ...dnfRootOptions(ctx), ...(op.allowErasing ? ['--allowerasing'] : [])];
+      return [{ words: [...head, ...op.packages.map(quote)], listFrom: head.length }];
+    }
+    case 'upgrade':
+      return [{ words: ['dnf', 'upgrade', ...dnfRootOptions(ctx)] }];
+    case 'enable-repos': {
+      // The repository ids come from the builder's configuration, like the packages themselves.
+      const want = quote(op.matching.join('|'));
+      const skip = op.except.length ? ` | grep -Eiv ${quote(op.except.join('|'))}` : '';
+      return [
+        { words: [`repos=$(dnf repolist --all | awk 'NR > 1 { print $1 }' | grep -Ei ${want}${skip} || true)`] },
+        { words: [`if [ -n "$repos" ]; then dnf config-manager --installroot ${ctx.root} --enable $repos; fi`] },
+      ];
+    }
+    case 'clean-metadata':
+      return [{ words: ['dnf', '--installroot', ctx.root, 'clean', 'all'] }];
+    case 'shell':
+      // Rendered by each target: it is the one step that is not a command line.
+      return [];
+  }
+}
+
+/** Formats a command: on one line when short, otherwise its list one item per line. */
+export function formatCmd(cmd: Cmd, indent: string, max = 100): string[] {
+  const one = cmd.words.join(' ');
+  if (cmd.listFrom === undefined || one.length + indent.length <= max || cmd.words.length - cmd.listFrom < 2) return [one];
+  // Keep a trailing redirection with the last item.
+  const head = cmd.words.slice(0, cmd.listFrom).join(' ');
+  return [head, ...cmd.words.slice(cmd.listFrom).map((w) => '    ' + w)];
+}
+
+/** Wraps commands in a platform condition, for steps that run only on some platforms. */
+export function guard(variable: string, values: string[], body: string[]): { open: string; body: string[]; close: string } {
+  if (values.length === 1) return { open: `if [ "${variable}" = ${quote(values[0]!)} ]; then`, body, close: 'fi' };
+  return { open: `case "${variable}" in ${values.map(quote).join('|')})`, body, close: ';; esac' };
+}

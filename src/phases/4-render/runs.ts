@@ -1,0 +1,77 @@
+// Turning steps into shell text: commands joined so that the first failure stops the build,
+// platform-conditional steps wrapped in a guard, long lists one item per line.
+import type { Step } from '../../model/spec.js';
+import { commandsFor, formatCmd, guard, type Cmd, type CommandContext } from './commands.js';
+
+export type ScriptItem = { cmds: Cmd[] } | { guardOn: string[]; cmds: Cmd[] };
+
+export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
+  const out: ScriptItem[] = [];
+  for (const s of steps) {
+    const cmds = commandsFor(s.operation, ctx);
+    if (!cmds.length) continue;
+    const last = out[out.length - 1];
+    if (s.when) {
+      // Consecutive steps under the same platform condition share one guard.
+      if (last && 'guardOn' in last && last.guardOn.join() === s.when.platforms.join()) last.cmds.push(...cmds);
+      else out.push({ guardOn: s.when.platforms, cmds });
+    } else if (last && !('guardOn' in last)) last.cmds.push(...cmds);
+    else out.push({ cmds });
+  }
+  return out;
+}
+
+/**
+ * Dockerfile RUN body: physical lines without the "RUN " prefix, continuation backslashes
+ * included. Commands are joined with `&&` so that any failure fails the build.
+ */
+export function dockerRunLines(items: ScriptItem[], platformVar: string): string[] {
+  const segments: string[][] = [];
+  for (const it of items) {
+    if ('guardOn' in it) {
+      const g = guard(platformVar, it.guardOn, []);
+      const body = joinCmds(it.cmds, '    ').map((l) => '    ' + l);
+      body[body.length - 1] += '; \\';
+      segments.push([g.open + ' \\', ...body, g.close]);
+    } else {
+      for (const c of it.cmds) {
+        const f = formatCmd(c, '    ');
+        segments.push(f.map((l, j) => (j < f.length - 1 ? l + ' \\' : l)));
+      }
+    }
+  }
+  const lines: string[] = [];
+  segments.forEach((seg, i) => seg.forEach((l, j) => lines.push(j === seg.length - 1 && i < segments.length - 1 ? l + ' && \\' : l)));
+  return lines;
+}
+
+/** Commands joined with `&&`, for inside a guard; the last line has no terminator. */
+function joinCmds(cmds: Cmd[], indent: string): string[] {
+  const lines: string[] = [];
+  cmds.forEach((c, i) => {
+    const f = formatCmd(c, indent + '    ');
+    f.forEach((l, j) => lines.push(j < f.length - 1 ? l + ' \\' : i < cmds.length - 1 ? l + ' && \\' : l));
+  });
+  return lines;
+}
+
+/** Plain shell script lines (kickstart %post): one command per line; the script sets -eu. */
+export function scriptLines(items: ScriptItem[], platformVar: string): string[] {
+  const lines: string[] = [];
+  for (const it of items) {
+    const body = it.cmds.flatMap((c) => {
+      const f = formatCmd(c, '    ');
+      return f.map((l, j) => (j < f.length - 1 ? l + ' \\' : l));
+    });
+    if (!('guardOn' in it)) {
+      lines.push(...body);
+      continue;
+    }
+    if (it.guardOn.length === 1) {
+      lines.push(guard(platformVar, it.guardOn, []).open, ...body.map((l) => '    ' + l), 'fi');
+    } else {
+      lines.push(`case "${platformVar}" in`, `${it.guardOn.join('|')})`, ...body.map((l) => '    ' + l), '    ;;', 'esac');
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,59 @@
+// POSIX shell quoting for everything that a definition contributes to a command line.
+// Values are validated in phase 2; quoting here is the second, independent line of defence:
+// whatever a value contains, it reaches the command as exactly one inert word.
+
+const SAFE = /^[A-Za-z0-9_\/.,:@%+=-]+$/;
+
+/** Quote one word. Safe words stay bare so generated files read naturally. */
+export function quote(s: string): string {
+  if (s !== '' && SAFE.test(s)) return s;
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * A path inside the image root. `*` and `?` stay unquoted so the shell expands them (the only
+ * glob characters almac supports); every other character is literal.
+ * `root` is a shell fragment such as `/mnt/sys-root` or `"$root"`, already safe.
+ */
+export function rootPath(root: string, path: string, opts: { glob?: boolean } = {}): string {
+  const full = path;
+  if (!opts.glob || !/[*?]/.test(full)) return joinRoot(root, quote(full));
+  const parts = full.split(/([*?])/);
+  return root + parts.map((p) => (p === '*' || p === '?' ? p : p === '' ? '' : quote(p))).join('');
+}
+
+function joinRoot(root: string, quoted: string): string {
+  if (root === '') return quoted;
+  // "$root"'/etc/x y' and /mnt/sys-root/etc/x both read as one word to the shell.
+  return root + quoted;
+}
+
+/**
+ * Escape text for use as a printf *format* inside single quotes: the text comes out byte for
+ * byte, and the emitted source is a single line (so it can sit in a Dockerfile RUN or a
+ * kickstart section without any line of it being mistaken for an instruction or `%end`).
+ */
+export function printfFormat(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '%') out += '%%';
+    else if (ch === "'") out += `'\\''`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += '\\' + c.toString(8).padStart(3, '0');
+    else out += ch;
+  }
+  return `'${out}'`;
+}
+
+/** Escape literal text for a sed basic regular expression delimited by `|`. */
+export function sedPattern(text: string): string {
+  return text.replace(/[\\.[\]*^$|]/g, (c) => '\\' + c);
+}
+
+/** Escape literal text for a sed replacement delimited by `|`. */
+export function sedReplacement(text: string): string {
+  return text.replace(/[\\&|]/g, (c) => '\\' + c);
+}
