@@ -16,7 +16,8 @@ pass=0 fail=0
 ok() { echo "  ok   $*"; pass=$((pass+1)); }
 ko() { echo "  FAIL $*"; fail=$((fail+1)); }
 check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then ok "$what"; else ko "$what"; fi; }
-T() { local s; s=$(date +%s%N); "$@"; local rc=$?; printf '  [%7.2fs] %s\n' "$(( $(date +%s%N) - s ))e-9" "$*" | cut -c1-150; return $rc; }
+exec 3>&1   # timings go to the original stdout even when a step's output is redirected to a log
+T() { local s; s=$(date +%s%N); "$@"; local rc=$?; printf '  [%7.2fs] %s\n' "$(( $(date +%s%N) - s ))e-9" "$*" | cut -c1-150 >&3; return $rc; }
 
 "$HERE/setup-engine.sh" --check || { echo "run scripts/setup-engine.sh first" >&2; exit 1; }
 . "$HERE/engine-env.sh" "$W/engine"
