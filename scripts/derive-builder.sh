@@ -35,5 +35,8 @@ FROM $BASE
 COPY repos/ /srv/almac-repos/
 COPY yum.repos.d/ /etc/yum.repos.d/
 EOC
+old=$(podman image inspect --format '{{.Id}}' "$TAG" 2>/dev/null || true)
 podman build -q --pull=never --layers=false --network none -t "$TAG" "$CTX" >/dev/null
+new=$(podman image inspect --format '{{.Id}}' "$TAG")
+if [ -n "$old" ] && [ "$old" != "$new" ]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
 echo "derive-builder: $TAG = $BASE + repos: $*"

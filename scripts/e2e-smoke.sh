@@ -38,6 +38,7 @@ run() { podman run --rm "$@" 2>&1; }
 for t in "${TYPES[@]}"; do
   echo "== 9/$t: build"
   img=localhost/almac-e2e:9-$t
+  podman rmi --ignore "$img" >/dev/null 2>&1   # a rebuilt tag would leave the old image dangling
   if ! T "$HERE/engine-build.sh" 600 -q --pull=never --layers=false --network none \
         --build-arg SYSBASE=localhost/almac-builder:fixture -t "$img" \
         -f "$ROOT/test/e2e/containerfiles/Containerfile.$t" "$ROOT/test/e2e/containerfiles" >"$W/build-$t.log" 2>&1; then
@@ -82,6 +83,7 @@ T "${DNF[@]}" install almalinux-release bash coreutils-single glibc-minimal-lang
 check "host rpm --root -q bash" env HOME="$W/rpmhome" rpm --root "$W/hostroot" -q bash-5.1.8-9.el9
 rm -rf "$W"/hostroot/var/cache/* "$W"/hostroot/var/log/dnf* "$W"/hostroot/var/log/hawkey.log
 T tar --numeric-owner -C "$W/hostroot" -cf "$W/hostroot.tar" . && ok "tar"
+podman rmi --ignore localhost/almac-e2e:hostroot >/dev/null 2>&1
 T podman import -q --change 'CMD ["/bin/bash"]' "$W/hostroot.tar" localhost/almac-e2e:hostroot >/dev/null && ok "podman import"
 check "host route image runs" sh -c "podman run --rm localhost/almac-e2e:hostroot cat /etc/almalinux-release | grep -q 'AlmaLinux release 9.8'"
 echo "== updates repo: bash upgrade"

@@ -38,4 +38,21 @@ export const VERBS: Verb[] = [
     builder: (y) => y,
     run: async (a) => (await import('./commands/inspect.js')).runList({ root: a.root, json: a.json }),
   },
+  {
+    command: 'lock [selectors..]',
+    describe: 'Resolve package sets with the host\'s dnf and write generated/locks/ (installs nothing)',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
+        .option('platform', { type: 'string', array: true, describe: 'Platforms to lock (default: this machine\'s)' })
+        .option('repo', { type: 'string', array: true, describe: 'Resolve against ID=URL instead of the definitions\' repositories (repeatable)' }),
+    run: async (a) =>
+      (await import('./commands/lock.js')).runLock({
+        root: a.root,
+        json: a.json,
+        selectors: (a['selectors'] as string[] | undefined) ?? [],
+        platforms: (a['platform'] as string[] | undefined) ?? [],
+        repos: (a['repo'] as string[] | undefined) ?? [],
+      }),
+  },
 ];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { diffTrees, isClean, readTree, recover, replaceTree, withLock, type TreeDiff } from '../../output/generated-tree.js';
 import { GENERATED_DIR, compileProject } from '../../project.js';
+import { carryLocks, checkLocks } from '../../lock/lockfile.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
 export interface GenerateOptions {
@@ -28,8 +29,11 @@ export function runGenerate(o: GenerateOptions): number {
       }
       return EXIT.failed;
     }
-    const diff = diffTrees(readTree(target), c.outputs);
-    if (!isClean(diff)) replaceTree(target, c.outputs);
+    // Locks are written by `almac lock`; generate keeps them as they are.
+    const current = readTree(target);
+    const wanted = carryLocks(current, c.outputs);
+    const diff = diffTrees(current, wanted);
+    if (!isClean(diff)) replaceTree(target, wanted);
     if (o.json) printJson({ ok: true, ...diff, images: c.images.length });
     else if (!o.quiet) {
       printDiagnostics(c.diagnostics, c.sources);
@@ -49,13 +53,15 @@ export function runCheck(o: GenerateOptions): number {
     return EXIT.failed;
   }
   const current = readTree(target);
-  const diff = diffTrees(current, c.outputs);
+  const diff = diffTrees(current, carryLocks(current, c.outputs));
+  const lockProblems = checkLocks(current, c.images);
+  const ok = isClean(diff) && !lockProblems.length;
   if (o.json) {
-    printJson({ ok: isClean(diff), ...diff });
-    return isClean(diff) ? EXIT.ok : EXIT.failed;
+    printJson({ ok, ...diff, locks: lockProblems });
+    return ok ? EXIT.ok : EXIT.failed;
   }
   printDiagnostics(c.diagnostics, c.sources);
-  if (isClean(diff)) {
+  if (ok) {
     if (!o.quiet) process.stdout.write(`generated/ matches definitions/ (${c.outputs.size} files).\n`);
     return EXIT.ok;
   }
@@ -63,8 +69,9 @@ export function runCheck(o: GenerateOptions): number {
     ...diff.added.map((p) => `  missing   ${GENERATED_DIR}/${p}  (run almac generate)`),
     ...diff.changed.map((p) => `  stale     ${GENERATED_DIR}/${p}  (${describeChange(current.get(p)!, c.outputs!.get(p)!)})`),
     ...diff.removed.map((p) => `  orphan    ${GENERATED_DIR}/${p}  (no definition produces it)`),
+    ...lockProblems.map((l) => `  lock      ${GENERATED_DIR}/${l.path}  (${l.problem})`),
   ];
-  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n\nRun \`almac generate\` and commit the result. Generated files must not be edited by hand.\n`);
+  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n\nRun \`almac generate\`${lockProblems.length ? ' (and `almac lock` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);
   return EXIT.failed;
 }
 

@@ -1,0 +1,81 @@
+// `almac lock [SELECTOR…]`: resolve each selected image's package set with the host's dnf and write
+// generated/locks/<release>-<image>-<arch>.lock.json.
+import { join } from 'node:path';
+import { arch as hostArch } from 'node:os';
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { lockPath, renderLock } from '../../lock/lockfile.js';
+import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
+import { readTree, recover, replaceTree, withLock } from '../../output/generated-tree.js';
+import { GENERATED_DIR, compileProject } from '../../project.js';
+import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { selectImages, suggestSelector } from './inspect.js';
+
+export function hostPlatform(): string {
+  return { x64: 'linux/amd64', arm64: 'linux/arm64', ppc64: 'linux/ppc64le', s390x: 'linux/s390x', ia32: 'linux/386', riscv64: 'linux/riscv64' }[hostArch()] ?? 'linux/amd64';
+}
+
+export function parseRepoOverrides(values: string[]): RepoOverride[] | string {
+  const out: RepoOverride[] = [];
+  for (const v of values) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9._:-]*)=(\S+)$/.exec(v);
+    if (!m) return `--repo takes ID=URL (e.g. baseos=http://127.0.0.1:8080/repo), not \`${v}\``;
+    out.push({ id: m[1]!, url: m[2]! });
+  }
+  return out;
+}
+
+export function runLock(o: { root: string; json: boolean; selectors: string[]; platforms: string[]; repos: string[] }): number {
+  const overrides = parseRepoOverrides(o.repos);
+  if (typeof overrides === 'string') {
+    process.stderr.write(`error: ${overrides}\n`);
+    return EXIT.usage;
+  }
+  const c = compileProject(o.root, { render: false });
+  if (hasErrors(c.diagnostics)) {
+    if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
+    else printDiagnostics(c.diagnostics, c.sources);
+    return EXIT.failed;
+  }
+  const { selected, unknown } = selectImages(c.images, o.selectors);
+  if (unknown.length) {
+    for (const u of unknown) process.stderr.write(`error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`);
+    return EXIT.usage;
+  }
+  const wanted = o.platforms.length ? o.platforms : [hostPlatform()];
+  const written: string[] = [];
+  const cacheDir = join(o.root, '.almac', 'dnf-cache');
+  const files = new Map<string, string>();
+  try {
+    for (const spec of selected) {
+      for (const p of spec.platforms.filter((x) => wanted.includes(x.name))) {
+        if (!o.json) process.stderr.write(`resolving ${spec.id} (${p.name})…\n`);
+        const packages = resolvePackages(spec, p, overrides, cacheDir);
+        const used = overrides.length ? overrides.map((r) => r.id) : spec.repositories.map((r) => r.id);
+        files.set(lockPath(spec, p), renderLock(spec, p, packages, used));
+      }
+    }
+  } catch (e) {
+    if (e instanceof ResolveError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return EXIT.environment;
+    }
+    throw e;
+  }
+  if (!files.size) {
+    process.stderr.write(`error: none of the selected images is built for ${wanted.join(', ')}\n`);
+    return EXIT.usage;
+  }
+  const target = join(o.root, GENERATED_DIR);
+  withLock(join(o.root, '.almac', 'generate.lock'), () => {
+    recover(target);
+    const tree = readTree(target);
+    for (const [p, t] of files) {
+      if (tree.get(p) !== t) written.push(p);
+      tree.set(p, t);
+    }
+    if (written.length) replaceTree(target, tree);
+  });
+  if (o.json) printJson({ ok: true, locks: [...files.keys()], changed: written });
+  else process.stdout.write(written.length ? `Wrote ${written.map((p) => `${GENERATED_DIR}/${p}`).join(', ')}\n` : 'Locks are up to date.\n');
+  return EXIT.ok;
+}

@@ -1,0 +1,57 @@
+// Resolving an image's package set with the host's dnf (its Python API, through
+// scripts/dnf-resolve.py), without installing anything.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ImageSpec, PlatformInfo } from '../model/spec.js';
+import type { LockedPackage } from './lockfile.js';
+
+const RESOLVER = fileURLToPath(new URL('../../scripts/dnf-resolve.py', import.meta.url));
+
+export interface RepoOverride {
+  id: string;
+  url: string;
+}
+
+export class ResolveError extends Error {}
+
+export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrides: RepoOverride[], cacheDir: string): LockedPackage[] {
+  const repos = overrides.length
+    ? overrides.map((o) => ({ id: o.id, baseurl: o.url }))
+    : spec.repositories.map((r) => ({ id: r.id, baseurl: r.baseurl, mirrorlist: r.mirrorlist }));
+  const root = mkdtempSync(join(tmpdir(), 'almac-lock-root-'));
+  // Debian's rpm keeps its database under $HOME unless told otherwise; give dnf a HOME whose
+  // .rpmmacros points at the EL location, so nothing outside the temporary root is touched.
+  const home = mkdtempSync(join(tmpdir(), 'almac-lock-home-'));
+  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+  mkdirSync(cacheDir, { recursive: true });
+  try {
+    const request = {
+      releasever: spec.releasever,
+      arch: platform.basearch,
+      basearch: platform.basearch,
+      weak_deps: spec.weakDeps,
+      cachedir: cacheDir,
+      installroot: root,
+      repos,
+      install: spec.packages.install,
+      exclude: spec.packages.exclude,
+      remove: spec.packages.remove,
+    };
+    const r = spawnSync('/usr/bin/python3', [RESOLVER], { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home }, maxBuffer: 64 << 20 });
+    if (r.error) throw new ResolveError(`cannot run the dnf resolver: ${r.error.message} (is dnf installed? apt-get install dnf)`);
+    let out: { packages?: LockedPackage[]; error?: string };
+    try {
+      out = JSON.parse(r.stdout || '{}');
+    } catch {
+      throw new ResolveError(`the dnf resolver failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' ')}`);
+    }
+    if (out.error || !out.packages) throw new ResolveError(`dnf could not resolve ${spec.id} (${platform.basearch}): ${out.error ?? r.stderr.trim()}`);
+    return out.packages;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,80 @@
+// `almac lock` against a real local RPM repository built by scripts/make-fixture-repo.sh, resolved by
+// the host's dnf. Also: `almac check` catches a lock that no longer matches its definition.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'bin/almac.js');
+const haveTools = ['rpmbuild', 'createrepo_c'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0) && existsSync('/usr/bin/python3') && spawnSync('/usr/bin/python3', ['-c', 'import dnf']).status === 0;
+
+function almac(args: string[], cwd: string) {
+  return spawnSync('node', [CLI, ...args, '--root', cwd], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: bash scripts/setup-engine.sh)', () => {
+  let work: string;
+  let repo: string;
+  let project: string;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'almac-lock-test-'));
+    repo = join(work, 'repo');
+    execFileSync('bash', [join(ROOT, 'scripts/make-fixture-repo.sh'), repo, '--with-updates'], { stdio: 'pipe' });
+    project = join(work, 'project');
+    for (const d of ['definitions', 'generated']) cpSync(join(ROOT, d), join(project, d), { recursive: true });
+  }, 300_000);
+
+  const lockFile = () => join(project, 'generated/locks/9-minimal-x86_64.lock.json');
+
+  it('resolves the definition with its dependencies, with the repository\'s real checksums', () => {
+    const r = almac(['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`], project);
+    expect(r.stderr + r.stdout).toContain('9-minimal-x86_64.lock.json');
+    expect(r.status).toBe(0);
+    const lock = JSON.parse(readFileSync(lockFile(), 'utf8'));
+    expect(lock.image).toBe('9/minimal');
+    expect(lock.repositories).toEqual(['fixture']);
+    const names: string[] = lock.packages.map((p: { name: string }) => p.name);
+    // Everything the definition installs, plus what those packages require.
+    const spec = JSON.parse(almac(['print', '9/minimal', '--json'], project).stdout);
+    for (const n of spec.packages.install) expect(names).toContain(n);
+    expect(names).toContain('glibc'); // required by glibc-minimal-langpack, not named in the definition
+    expect(names).toEqual([...names].sort());
+    for (const p of lock.packages) {
+      const file = join(repo, `${p.name}-${p.version}-${p.release}.${p.arch}.rpm`);
+      expect(p.checksum).toBe('sha256:' + createHash('sha256').update(readFileSync(file)).digest('hex'));
+    }
+    expect(almac(['check'], project).status).toBe(0);
+  });
+
+  it('is kept by generate, and check reports it stale once the definition changes', () => {
+    const before = readFileSync(lockFile(), 'utf8');
+    expect(almac(['generate'], project).status).toBe(0);
+    expect(readFileSync(lockFile(), 'utf8')).toBe(before);
+
+    const def = join(project, 'definitions/images/minimal.alma');
+    writeFileSync(def, readFileSync(def, 'utf8').replace('install [coreutils-single,', 'install [tar, coreutils-single,'));
+    expect(almac(['generate'], project).status).toBe(0);
+    const check = almac(['check'], project);
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/lock\s+generated\/locks\/9-minimal-x86_64\.lock\.json\s+\(the definition of 9\/minimal changed since it was locked/);
+
+    // Re-locking with a repository that has a newer bash picks it up.
+    const r = almac(['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`, '--repo', `updates=file://${repo}-updates`], project);
+    expect(r.status).toBe(0);
+    const lock = JSON.parse(readFileSync(lockFile(), 'utf8'));
+    const bash = lock.packages.find((p: { name: string }) => p.name === 'bash');
+    expect(`${bash.version}-${bash.release}`).toBe('5.1.8-10.el9');
+    expect(lock.packages.map((p: { name: string }) => p.name)).toContain('tar');
+    expect(almac(['check'], project).status).toBe(0);
+  });
+
+  it('reports an unknown selector as a usage error', () => {
+    const r = almac(['lock', '9/minimall', '--repo', `fixture=file://${repo}`], project);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/no image matches `9\/minimall`; did you mean `9\/minimal`\?/);
+  });
+});
