@@ -6,12 +6,14 @@
 # Why: killing `podman build` leaves its RUN-step processes running (re-parented to PID 1), plus the
 # working container, overlay mounts, runc state and /var/tmp/buildah* bundle dirs. Running podman as
 # the init of a new PID namespace makes the kernel kill everything in it when podman dies;
-# --mount-proc is required (runc reads /proc/<pid>/fd of the namespace's processes).
+# --mount-proc is required (runc reads /proc/<pid>/fd of the namespace's processes). setpriv --pdeathsig
+# makes unshare (and so the namespace) die when `timeout` dies, even by SIGKILL.
 set -u
 SECS=$1; shift
 export TMPDIR=${TMPDIR:-/tmp}
 mkdir -p "$TMPDIR"
-timeout --signal=KILL "$SECS" unshare --pid --fork --mount-proc --kill-child=SIGKILL podman build "$@"
+PD=(); command -v setpriv >/dev/null && PD=(setpriv --pdeathsig SIGKILL)   # die with our parent too
+timeout --signal=KILL "$SECS" "${PD[@]}" unshare --pid --fork --mount-proc --kill-child=SIGKILL podman build "$@"
 rc=$?
 if [ $rc -ne 0 ]; then
   [ $rc -eq 137 ] && echo "engine-build: killed after ${SECS}s (or by a signal)" >&2

@@ -23,6 +23,7 @@
 #             that *config path* from the builder (not from --root) while creating the copies under --root
 #           - NO repo files: /etc/yum.repos.d is empty. Repositories are added in a derived layer by the
 #             runner (`almac build --repo NAME=URL`) or by the tests (fixture repo).
+#           The layer is COPY-only (no RUN), so it builds whatever the runtime configuration.
 #           The result is labelled with a hash of its inputs; an up-to-date image is not rebuilt.
 # The builder provides: dnf, rpm, groupadd -R, useradd -R, systemd-tmpfiles --root, install, sed, ln,
 # date, bash. scripts/e2e-smoke.sh checks each of them against a root path.
@@ -67,24 +68,27 @@ key=$(printf '%s\n' "$SUITE" "$VARIANT" "$INCLUDE" "${DPKGOPTS[@]}" | sha256sum 
 TAR="$CACHE/builder-$SUITE-$key.tar"
 BASE_TAG="localhost/almac-builder-rootfs:$SUITE-$key"
 
-# thin-layer context (also hashed: an up-to-date TAG is left alone)
+# thin-layer context (also hashed: an up-to-date TAG is left alone). COPY only, no RUN: the layer builds
+# with any runtime/isolation settings (and on hosts where the default OCI runtime does not work).
 CTX=$(mktemp -d "${TMPDIR:-/tmp}/almac-builder-ctx.XXXXXX")
 trap 'rm -rf "$CTX"' EXIT
-mkdir -p "$CTX/rootfiles"
-cp -a "$ROOT/test/fixtures/rpm/sources/rootfiles/." "$CTX/rootfiles/"
+L=$CTX/layer
+mkdir -p "$L/etc/rpm" "$L/etc/yum.repos.d" "$L/usr/bin" "$L/usr/share/rootfiles" "$L/usr/lib/tmpfiles.d"
+echo '%_dbpath /var/lib/rpm' > "$L/etc/rpm/macros.dbpath"
+ln -s bash "$L/usr/bin/sh"
+for f in .bash_logout .bash_profile .bashrc .cshrc .tcshrc; do
+  install -m 0644 "$ROOT/test/fixtures/rpm/sources/rootfiles/$f" "$L/usr/share/rootfiles/$f"
+done
+install -m 0644 "$ROOT/test/fixtures/rpm/sources/rootfiles/rootfiles.conf" "$L/usr/lib/tmpfiles.d/rootfiles.conf"
+find "$L" -exec touch -h -d @1735689600 {} +   # fixed mtimes: same inputs, same layer
 cat > "$CTX/Containerfile" <<EOC
 # almac offline builder: stand-in for quay.io/almalinuxorg/almalinux:9 (Debian $SUITE + dnf)
 FROM $BASE_TAG
-RUN mkdir -p /etc/rpm /etc/yum.repos.d /usr/share/rootfiles \\
- && echo '%_dbpath /var/lib/rpm' > /etc/rpm/macros.dbpath \\
- && ln -sf bash /usr/bin/sh \\
- && rm -f /etc/yum.repos.d/*
-COPY rootfiles/ /usr/share/rootfiles/
-RUN mv /usr/share/rootfiles/rootfiles.conf /usr/lib/tmpfiles.d/rootfiles.conf
+COPY layer/ /
 LABEL org.almac.builder=offline-fixture
 CMD ["/bin/bash"]
 EOC
-inputs=$(cat "$CTX/Containerfile" "$CTX"/rootfiles/.[!.]* | sha256sum | cut -c1-16)
+inputs=$( { cat "$CTX/Containerfile"; cd "$L" && find . -printf '%p %l\n' | LC_ALL=C sort && find . -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
 echo "LABEL org.almac.builder.inputs=$inputs" >> "$CTX/Containerfile"
 
 if [ -z "$FORCE" ] && podman image exists "$TAG" && \

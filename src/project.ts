@@ -1,7 +1,5 @@
 // Runs the compiler phases over a project: definitions/ → diagnostics, resolved images and the
 // files that belong in generated/. Pure apart from reading the definition files.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
 import { error, fileSpan, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
 import type { SourceFile } from './model/ast.js';
 import type { CheckedProject } from './model/checked.js';
@@ -10,9 +8,10 @@ import { parseSource } from './phases/1-parse/parse.js';
 import { analyze } from './phases/2-analyze/analyze.js';
 import { resolve } from './phases/3-resolve/resolve.js';
 import { renderAll } from './phases/4-render/render.js';
+import { DEFINITIONS_DIR, readSources } from './project-files.js';
 
-export const DEFINITIONS_DIR = 'definitions';
-export const GENERATED_DIR = 'generated';
+// Reading the definitions lives in project-files.ts (see there for what is read, and why).
+export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
 
 export interface Compilation {
   root: string;
@@ -25,33 +24,6 @@ export interface Compilation {
   /** Present only when there are no errors. */
   outputs?: Map<string, string>;
   timings: Record<string, number>;
-}
-
-/** All .alma files under dir, as paths relative to root with "/" separators, sorted. */
-export function findDefinitionFiles(root: string, dir = DEFINITIONS_DIR): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e);
-      let st;
-      try {
-        st = statSync(p);
-      } catch {
-        continue;
-      }
-      if (st.isDirectory()) walk(p);
-      else if (e.endsWith('.alma')) out.push(relative(root, p).split(sep).join('/'));
-    }
-  };
-  walk(join(root, dir));
-  // Byte order, not locale order: the same on every machine.
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Sort images by release (releasever, then name) and image name, independent of input order. */
@@ -82,7 +54,9 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   t('analyze', t0);
   t0 = performance.now();
   const r = resolve(a.project);
-  diagnostics.push(...r.diagnostics);
+  // Whole-image checks assume sound declarations; after errors in them they mostly repeat those
+  // errors in other words (a misspelt `install` also "installs no packages"), so they wait.
+  if (!hasErrors(diagnostics)) diagnostics.push(...r.diagnostics);
   const images = orderImages(r.images);
   t('resolve', t0);
   const result: Compilation = { root, files, sources, diagnostics: sortDiagnostics(diagnostics), project: a.project, images, abstract: r.abstract, timings };
@@ -95,21 +69,6 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
     t('render', t0);
   }
   return result;
-}
-
-export function readSources(root: string): { sources: Map<string, string>; diagnostics: Diagnostic[] } {
-  const sources = new Map<string, string>();
-  const diagnostics: Diagnostic[] = [];
-  for (const f of findDefinitionFiles(root)) {
-    try {
-      const buf = readFileSync(join(root, f));
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-      sources.set(f, text.replace(/^\uFEFF/, ''));
-    } catch (e) {
-      diagnostics.push(error('E101', fileSpan(f), (e as Error).name === 'TypeError' ? 'this file is not valid UTF-8' : `cannot read this file: ${(e as Error).message}`, { expected: 'a readable UTF-8 text file' }));
-    }
-  }
-  return { sources, diagnostics };
 }
 
 export function compileProject(root: string, opts: { render?: boolean } = {}): Compilation {

@@ -1,20 +1,44 @@
 // The `almac` command line: global options and the verbs from registry.ts.
+// Simple command lines skip yargs (simple-argv.ts); yargs, the slowest module to load, is only
+// loaded for the others, such as `--help`.
 import { resolve } from 'node:path';
-import yargs from 'yargs';
+import type { ArgumentsCamelCase } from 'yargs';
 import { EXIT } from './io.js';
-import { VERBS } from './registry.js';
+import { VERBS, type Verb } from './registry.js';
+import { parseSimpleCommandLine, type SimpleOption } from './simple-argv.js';
+
+const GLOBAL_OPTIONS: Record<string, SimpleOption> = {
+  root: { type: 'string', describe: 'Project directory (holds definitions/ and generated/)', defaultDescription: 'current directory' },
+  json: { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' },
+};
+
+function runVerb(v: Verb, a: Record<string, unknown>): Promise<number> {
+  return v.run({ ...(a as ArgumentsCamelCase<Record<string, unknown>>), root: resolve((a['root'] as string | undefined) ?? process.cwd()), json: Boolean(a['json']) });
+}
 
 export async function main(argv: string[]): Promise<number> {
+  const simple = parseSimpleCommandLine(argv, VERBS, GLOBAL_OPTIONS);
+  if (simple) {
+    try {
+      return await runVerb(simple.verb, simple.args);
+    } catch (e) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      return EXIT.environment;
+    }
+  }
+  const { default: yargs } = await import('yargs');
   let pending: Promise<number> | undefined;
   let code: number = EXIT.ok;
   let parser = yargs(argv)
     .scriptName('almac')
     .usage('$0 <command> [options]\n\nCompile .alma image definitions into Containerfiles and kickstarts, and build them.')
-    .option('root', { type: 'string', describe: 'Project directory (holds definitions/ and generated/)', defaultDescription: 'current directory' })
-    .option('json', { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' });
+    .options(GLOBAL_OPTIONS);
   for (const v of VERBS) {
     parser = parser.command(v.command, v.describe, v.builder, (a) => {
-      pending = v.run({ ...a, root: resolve((a['root'] as string | undefined) ?? process.cwd()), json: Boolean(a['json']) });
+      // With exitProcess(false) yargs still calls the handler after a usage error (an unknown
+      // option under strict()); a wrong command line must not run anything.
+      if (code === EXIT.usage) return;
+      pending = runVerb(v, a);
     });
   }
   parser = parser

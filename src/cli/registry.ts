@@ -55,4 +55,50 @@ export const VERBS: Verb[] = [
         repos: (a['repo'] as string[] | undefined) ?? [],
       }),
   },
+  {
+    command: 'fmt [files..]',
+    describe: 'Rewrite definitions in the canonical layout (never changes their meaning)',
+    builder: (y) =>
+      y
+        .positional('files', { type: 'string', array: true, describe: 'Files or directories (default: every definitions/**/*.alma)' })
+        .option('check', { type: 'boolean', default: false, describe: 'Change nothing; list the files that are not formatted and exit 1 if any' }),
+    run: async (a) => (await import('./commands/fmt.js')).runFmt({ root: a.root, json: a.json, check: Boolean(a['check']), files: (a['files'] as string[] | undefined) ?? [] }),
+  },
+  {
+    command: 'diff [base] [head]',
+    describe: 'Compare the resolved images at two git revisions: packages, operations, config, tags',
+    builder: (y) =>
+      y
+        .positional('base', { type: 'string', describe: 'Base revision (default: `git merge-base HEAD main`, or HEAD)' })
+        .positional('head', { type: 'string', describe: 'Head revision (default: the working tree)' })
+        .option('format', { type: 'string', choices: ['text', 'markdown', 'json'], default: 'text', describe: 'Report format (--json is --format json)' }),
+    run: async (a) =>
+      (await import('./commands/diff.js')).runDiff({
+        root: a.root,
+        format: a.json ? 'json' : (a['format'] as 'text' | 'markdown' | 'json'),
+        base: a['base'] as string | undefined,
+        head: a['head'] as string | undefined,
+      }),
+  },
+  {
+    command: 'build [selectors..]',
+    describe: 'Build images with podman, buildah or docker, and verify each one against its definition',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
+        .option('engine', { type: 'string', choices: ['podman', 'buildah', 'docker'], describe: 'Container engine', defaultDescription: 'the first of podman, buildah, docker on PATH' })
+        .option('via', { type: 'string', array: true, describe: 'Route: containerfile or kickstart (repeat for both)', defaultDescription: 'containerfile' })
+        .option('sysbase', { type: 'string', describe: 'Builder image (the Containerfile\'s SYSBASE)', defaultDescription: 'the definition\'s builder' })
+        .option('repo', { type: 'string', array: true, describe: 'NAME=URL|DIR: build with exactly these package repositories (repeatable)' })
+        .option('gpgcheck', { type: 'boolean', default: true, describe: 'GPG-check remote --repo repositories (--no-gpgcheck: never)' })
+        .option('jobs', { alias: 'j', type: 'number', describe: 'Builds at a time', defaultDescription: 'number of CPUs' })
+        .option('keep-going', { alias: 'k', type: 'boolean', default: false, describe: 'Keep building the others after a failure' })
+        .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the commands as a shell script; run nothing' })
+        .option('platform', { type: 'string', array: true, describe: 'Platform(s) to build, e.g. linux/arm64', defaultDescription: 'this machine\'s' })
+        .option('force', { type: 'boolean', default: false, describe: 'Build even when nothing changed' })
+        .option('build-dir', { type: 'string', default: '.almac/build', describe: 'Logs, manifests and state' })
+        .option('store', { type: 'string', describe: 'podman/buildah store directory, or `system`', defaultDescription: '<build-dir>/engine' })
+        .option('kickstart-executor', { type: 'string', choices: ['auto', 'livemedia-creator', 'almac'], default: 'auto', describe: 'What runs kickstarts' }),
+    run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
+  },
 ];

@@ -56,7 +56,9 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
     expect(readFileSync(lockFile(), 'utf8')).toBe(before);
 
     const def = join(project, 'definitions/images/minimal.alma');
-    writeFileSync(def, readFileSync(def, 'utf8').replace('install [coreutils-single,', 'install [tar, coreutils-single,'));
+    const text = readFileSync(def, 'utf8');
+    expect(text).toContain('  package-manager microdnf\n');
+    writeFileSync(def, text.replace('  package-manager microdnf\n', '  package-manager microdnf\n  install tar\n'));
     expect(almac(['generate'], project).status).toBe(0);
     const check = almac(['check'], project);
     expect(check.status).toBe(1);

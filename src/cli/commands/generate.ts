@@ -1,9 +1,11 @@
 // `almac generate` and `almac check`: compile definitions/ and write or compare generated/.
+// When nothing has changed since generated/ was last found right, both answer from the clean memo
+// (output/clean-memo.ts) without running the compiler, which is therefore only loaded on demand.
 import { join } from 'node:path';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
 import { diffTrees, isClean, readTree, recover, replaceTree, withLock, type TreeDiff } from '../../output/generated-tree.js';
-import { GENERATED_DIR, compileProject } from '../../project.js';
-import { carryLocks, checkLocks } from '../../lock/lockfile.js';
+import { GENERATED_DIR } from '../../project-files.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
 export interface GenerateOptions {
@@ -16,9 +18,30 @@ function summary(d: TreeDiff): string[] {
   return [...d.added.map((p) => `  added    ${GENERATED_DIR}/${p}`), ...d.changed.map((p) => `  changed  ${GENERATED_DIR}/${p}`), ...d.removed.map((p) => `  removed  ${GENERATED_DIR}/${p}`)];
 }
 
-export function runGenerate(o: GenerateOptions): number {
+const loadCompiler = async () => ({ ...(await import('../../project.js')), ...(await import('../../lock/lockfile.js')) });
+
+const cleanResult = (c: { outputs?: Map<string, string>; images: unknown[]; diagnostics: Diagnostic[] }): CleanResult => ({ files: c.outputs!.size, images: c.images.length, diagnostics: c.diagnostics });
+
+function reportGenerated(o: GenerateOptions, diff: TreeDiff, r: CleanResult, sources: Map<string, string>): number {
+  if (o.json) printJson({ ok: true, ...diff, images: r.images });
+  else if (!o.quiet) {
+    printDiagnostics(r.diagnostics, sources);
+    if (isClean(diff)) process.stdout.write(`generated/ is up to date (${r.files} files from ${r.images} images).\n`);
+    else process.stdout.write(`Updated generated/ (${r.images} images):\n${summary(diff).join('\n')}\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function runGenerate(o: GenerateOptions): Promise<number> {
   const target = join(o.root, GENERATED_DIR);
-  return withLock(join(o.root, '.almac', 'generate.lock'), () => {
+  const lock = join(o.root, '.almac', 'generate.lock');
+  const memo = withLock(lock, () => {
+    recover(target);
+    return lookupClean(o.root, () => readTree(target));
+  });
+  if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
+  const { compileProject, carryLocks } = await loadCompiler();
+  return withLock(lock, () => {
     recover(target);
     const c = compileProject(o.root);
     if (!c.outputs || hasErrors(c.diagnostics)) {
@@ -34,18 +57,25 @@ export function runGenerate(o: GenerateOptions): number {
     const wanted = carryLocks(current, c.outputs);
     const diff = diffTrees(current, wanted);
     if (!isClean(diff)) replaceTree(target, wanted);
-    if (o.json) printJson({ ok: true, ...diff, images: c.images.length });
-    else if (!o.quiet) {
-      printDiagnostics(c.diagnostics, c.sources);
-      if (isClean(diff)) process.stdout.write(`generated/ is up to date (${c.outputs.size} files from ${c.images.length} images).\n`);
-      else process.stdout.write(`Updated generated/ (${c.images.length} images):\n${summary(diff).join('\n')}\n`);
-    }
-    return EXIT.ok;
+    recordClean(o.root, c.sources, wanted, cleanResult(c));
+    return reportGenerated(o, diff, cleanResult(c), c.sources);
   });
 }
 
-export function runCheck(o: GenerateOptions): number {
+function reportChecked(o: GenerateOptions, r: CleanResult, sources: Map<string, string>): number {
+  if (o.json) printJson({ ok: true, added: [], changed: [], removed: [], locks: [] });
+  else {
+    printDiagnostics(r.diagnostics, sources);
+    if (!o.quiet) process.stdout.write(`generated/ matches definitions/ (${r.files} files).\n`);
+  }
+  return EXIT.ok;
+}
+
+export async function runCheck(o: GenerateOptions): Promise<number> {
   const target = join(o.root, GENERATED_DIR);
+  const memo = lookupClean(o.root, () => readTree(target));
+  if (memo) return reportChecked(o, memo.result, memo.sources);
+  const { compileProject, carryLocks, checkLocks } = await loadCompiler();
   const c = compileProject(o.root);
   if (!c.outputs || hasErrors(c.diagnostics)) {
     if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
@@ -56,15 +86,15 @@ export function runCheck(o: GenerateOptions): number {
   const diff = diffTrees(current, carryLocks(current, c.outputs));
   const lockProblems = checkLocks(current, c.images);
   const ok = isClean(diff) && !lockProblems.length;
+  if (ok) {
+    recordClean(o.root, c.sources, current, cleanResult(c));
+    return reportChecked(o, cleanResult(c), c.sources);
+  }
   if (o.json) {
     printJson({ ok, ...diff, locks: lockProblems });
-    return ok ? EXIT.ok : EXIT.failed;
+    return EXIT.failed;
   }
   printDiagnostics(c.diagnostics, c.sources);
-  if (ok) {
-    if (!o.quiet) process.stdout.write(`generated/ matches definitions/ (${c.outputs.size} files).\n`);
-    return EXIT.ok;
-  }
   const lines = [
     ...diff.added.map((p) => `  missing   ${GENERATED_DIR}/${p}  (run almac generate)`),
     ...diff.changed.map((p) => `  stale     ${GENERATED_DIR}/${p}  (${describeChange(current.get(p)!, c.outputs!.get(p)!)})`),

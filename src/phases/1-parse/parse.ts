@@ -3,8 +3,8 @@
 import type { CstNode, IToken, IRecognitionException, CstElement } from 'chevrotain';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Block, Comment, Condition, ComparisonOp, Node, SourceFile, Statement, Value, WhenBlock } from '../../model/ast.js';
-import { getLexer } from './tokens.js';
-import { getParser } from './parser.js';
+import { allTokens, getLexer } from './tokens.js';
+import { TooManySyntaxErrors, getParser, MAX_SYNTAX_ERRORS } from './parser.js';
 import { dedentTextBlock, unescapeString } from './strings.js';
 
 export interface ParseResult {
@@ -37,22 +37,170 @@ export function parseSource(path: string, text: string): ParseResult {
     }));
   }
 
+  diagnostics.push(...tokenDiagnostics(lexed.tokens, lines));
+  // An unclosed text block swallows the rest of the file; the syntax errors after it only repeat that.
+  const swallowedFrom = lexed.tokens.find((t) => t.tokenType.name === 'UnterminatedTextBlock')?.startOffset ?? Infinity;
+
+  const tooDeep = firstTooDeep(lexed.tokens);
+  if (tooDeep) {
+    diagnostics.push(nestingError(lines.tokenSpan(tooDeep)));
+    return { file: { path, text, nodes: [], comments: [] }, diagnostics };
+  }
+
   const parser = getParser();
   parser.input = lexed.tokens;
-  const cst = parser.file();
-  const seen = new Set<number>();
-  for (const e of parser.errors) {
-    const d = syntaxDiagnostic(e, lines, text);
-    // Recovery can report several errors at one token; the first is the useful one.
-    if (seen.has(d.span.offset)) continue;
-    seen.add(d.span.offset);
-    diagnostics.push(d);
+  let cst: CstNode;
+  try {
+    cst = parser.file();
+  } catch (e) {
+    if (!(e instanceof TooManySyntaxErrors)) throw e;
+    diagnostics.push(...syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
+    const last = parser.errors[parser.errors.length - 1]!.token;
+    const at = Number.isNaN(last.startOffset) ? lines.spanAt(text.length, 0) : lines.tokenSpan(last);
+    diagnostics.push(error('E012', at, `more than ${MAX_SYNTAX_ERRORS} syntax errors; the rest of this file was not checked`, {
+      expected: 'a definition file',
+      hint: 'fix the first errors and run almac again (is this really a definition file?)',
+    }));
+    return { file: { path, text, nodes: [], comments: [] }, diagnostics };
   }
+  diagnostics.push(...syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
 
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: lines.tokenSpan(t) }));
   const builder = new AstBuilder(lines, diagnostics);
   const nodes = builder.nodes(cst.children['node'] as CstNode[] | undefined, 0);
   return { file: { path, text, nodes, comments }, diagnostics };
+}
+
+function syntaxDiagnostics(errors: IRecognitionException[], lines: LineIndex, text: string, swallowedFrom: number): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const seen = new Set<number>();
+  for (const e of errors) {
+    const d = syntaxDiagnostic(e, lines, text);
+    // Recovery can report several errors at one token; the first is the useful one.
+    if (seen.has(d.span.offset) || d.span.offset >= swallowedFrom) continue;
+    seen.add(d.span.offset);
+    out.push(d);
+  }
+  return out;
+}
+
+function nestingError(span: Span): Diagnostic {
+  return error('E011', span, `blocks are nested more than ${MAX_NESTING} levels deep`, {
+    expected: `at most ${MAX_NESTING} levels of nesting`,
+    hint: 'split the definition into fragments and `use` them',
+  });
+}
+
+/**
+ * The parser recurses once per level of nesting, so nesting is measured on the tokens before
+ * parsing: past PARSER_NESTING_LIMIT the file is rejected unparsed. The count (blocks, `else when`
+ * chains, and parentheses and `not`s inside a condition) never exceeds the depth the tree builder
+ * measures, so anything rejected here would be rejected there too (at MAX_NESTING, with the rest
+ * of the file still checked); this guard only keeps absurd inputs from exhausting the stack.
+ */
+const PARSER_NESTING_LIMIT = 4 * MAX_NESTING;
+
+function firstTooDeep(tokens: IToken[]): IToken | undefined {
+  let braces = 0;
+  /** Per block depth: how many `else when` links the current chain at that depth has. */
+  const chains: number[] = [0];
+  let chainSum = 0;
+  /** Inside a condition: pending `not`s per parenthesis level. */
+  let inCondition = false;
+  let nots: number[] = [0];
+  let notSum = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    switch (t.tokenType.name) {
+      case 'When':
+        inCondition = true;
+        nots = [0];
+        notSum = 0;
+        if (tokens[i - 1]?.tokenType.name === 'Else') {
+          chains[braces] = (chains[braces] ?? 0) + 1;
+          chainSum++;
+        }
+        break;
+      case 'LBrace':
+        inCondition = false;
+        braces++;
+        chainSum -= chains[braces] ?? 0;
+        chains[braces] = 0;
+        break;
+      case 'RBrace':
+        if (braces > 0) {
+          chainSum -= chains[braces] ?? 0;
+          chains[braces] = 0;
+          braces--;
+        }
+        break;
+      case 'Newline':
+        inCondition = false;
+        chainSum -= chains[braces] ?? 0;
+        chains[braces] = 0;
+        break;
+      case 'Not':
+        if (inCondition) {
+          nots[nots.length - 1]!++;
+          notSum++;
+        }
+        break;
+      case 'LParen':
+        if (inCondition) nots.push(0);
+        break;
+      case 'RParen':
+      case 'And':
+      case 'Or':
+        if (!inCondition) break;
+        if (t.tokenType.name === 'RParen' && nots.length > 1) notSum -= nots.pop()!;
+        notSum -= nots[nots.length - 1]!;
+        nots[nots.length - 1] = 0;
+        break;
+    }
+    const depth = braces + chainSum + (inCondition ? nots.length - 1 + notSum : 0);
+    if (depth > PARSER_NESTING_LIMIT) return t;
+  }
+  return undefined;
+}
+
+/**
+ * Problems inside string and text-block tokens. Reported from the token stream, not while building
+ * the tree, so that they are not lost when error recovery drops the statement that holds them.
+ */
+function tokenDiagnostics(tokens: IToken[], lines: LineIndex): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const t of tokens) {
+    switch (t.tokenType.name) {
+      case 'StringLiteral': {
+        const bad = unescapeString(t.image).badEscape;
+        if (bad) {
+          out.push(error('E004', lines.spanAt(t.startOffset + bad.offset, bad.text.length), `unknown escape \`${printable(bad.text)}\` in a string`, {
+            expected: 'one of \\n \\t \\r \\\\ \\" \\$ \\0 \\u{HEX}',
+            hint: 'write a backslash as `\\\\`',
+          }));
+        }
+        break;
+      }
+      case 'UnterminatedString':
+        out.push(error('E003', lines.tokenSpan(t), 'this string is not closed before the end of the line', {
+          expected: 'a closing `"`',
+          hint: 'add `"` at the end, or use a text block `"""` for text that spans lines',
+        }));
+        break;
+      case 'TextBlock': {
+        const problem = dedentTextBlock(t.image).problem;
+        if (problem) out.push(error('E005', lines.tokenSpan(t), problem, { expected: '"""' + ' followed by a line break', hint: 'start the text on the line after the opening """' }));
+        break;
+      }
+      case 'UnterminatedTextBlock':
+        out.push(error('E003', lines.spanAt(t.startOffset, 3), 'this text block is never closed', {
+          expected: 'a closing `"""`',
+          hint: 'add `"""` on a line of its own where the text ends',
+        }));
+        break;
+    }
+  }
+  return out;
 }
 
 function printable(s: string): string {
@@ -74,9 +222,15 @@ function syntaxDiagnostic(e: IRecognitionException, lines: LineIndex, text: stri
   let hint: string | undefined;
   switch (e.name) {
     case 'MismatchedTokenException': {
-      const m = /Expecting token of type --> (\w+) <--/.exec(e.message) ?? /Expecting: (.*?) but found/.exec(e.message);
-      const want = m?.[1] ?? '';
+      const m =
+        /Expecting token of type --> (\w+) <--/.exec(e.message) ?? /Expecting --> (.+?) <-- but found/.exec(e.message) ?? /Expecting: (.*?) but found/.exec(e.message);
+      // Chevrotain names a token by its label when it has one (`"}"`); map labels back to names.
+      const want = TOKEN_BY_LABEL.get(m?.[1] ?? '') ?? m?.[1] ?? '';
       expected = TOKEN_WORDS[want] ?? want;
+      if (want === 'EOF' && tok.tokenType.name === 'RBrace') {
+        expected = 'a statement or the end of the file';
+        hint = 'this `}` has no matching `{`';
+      }
       if (want === 'RBrace') hint = 'every `{` needs a matching `}`; check the block that starts above';
       if (want === 'RBracket') hint = 'lists look like `[a, b, c]`; every `[` needs a matching `]`';
       if (want === 'RParen') hint = 'every `(` in a condition needs a matching `)`';
@@ -97,6 +251,8 @@ function syntaxDiagnostic(e: IRecognitionException, lines: LineIndex, text: stri
   if (rule === 'comparison' && tok.tokenType.name !== 'EOF') hint ??= 'conditions look like `release >= 9`, `platform = linux/386` or `release in [9, 10]`';
   return error('E010', span, `expected ${expected}, found ${found}`, { expected, hint });
 }
+
+const TOKEN_BY_LABEL = new Map(allTokens.filter((t) => t.LABEL).map((t) => [t.LABEL!, t.name]));
 
 const TOKEN_WORDS: Record<string, string> = {
   RBrace: '`}`',
@@ -225,35 +381,17 @@ class AstBuilder {
     return { kind: 'list', text: '', items, span: this.nodeSpan(n) };
   }
 
+  /** A token as a value. Its lexical problems were reported from the token stream (tokenDiagnostics). */
   scalar(t: IToken): Value {
     const span = this.lines.tokenSpan(t);
     switch (t.tokenType.name) {
-      case 'StringLiteral': {
-        const r = unescapeString(t.image);
-        if (r.badEscape) {
-          this.diagnostics.push(error('E004', this.lines.spanAt(t.startOffset + r.badEscape.offset, r.badEscape.text.length), `unknown escape \`${printable(r.badEscape.text)}\` in a string`, {
-            expected: 'one of \\n \\t \\r \\\\ \\" \\$ \\0 \\u{HEX}',
-            hint: 'write a backslash as `\\\\`',
-          }));
-        }
-        return { kind: 'string', text: r.value, span };
-      }
+      case 'StringLiteral':
+        return { kind: 'string', text: unescapeString(t.image).value, span };
       case 'UnterminatedString':
-        this.diagnostics.push(error('E003', span, 'this string is not closed before the end of the line', {
-          expected: 'a closing `"`',
-          hint: 'add `"` at the end, or use a text block `"""` for text that spans lines',
-        }));
         return { kind: 'string', text: unescapeString(t.image + '"').value, span };
-      case 'TextBlock': {
-        const r = dedentTextBlock(t.image);
-        if (r.problem) this.diagnostics.push(error('E005', span, r.problem, { expected: '"""' + ' followed by a line break', hint: 'start the text on the line after the opening """' }));
-        return { kind: 'text', text: r.value, span };
-      }
+      case 'TextBlock':
+        return { kind: 'text', text: dedentTextBlock(t.image).value, span };
       case 'UnterminatedTextBlock':
-        this.diagnostics.push(error('E003', this.lines.spanAt(t.startOffset, 3), 'this text block is never closed', {
-          expected: 'a closing `"""`',
-          hint: 'add `"""` on a line of its own where the text ends',
-        }));
         return { kind: 'text', text: t.image.slice(3), span };
       case 'Arrow':
         return { kind: 'arrow', text: '->', span };
@@ -293,9 +431,21 @@ class AstBuilder {
     return this.fold(parts, 'and');
   }
 
+  /**
+   * `a and b and c …` as a balanced tree: the same meaning (and/or are associative), but a chain of
+   * thousands of terms stays shallow for the recursive walks of the later phases.
+   */
   private fold(parts: (Condition | undefined)[], kind: 'and' | 'or'): Condition | undefined {
     if (parts.length === 0 || parts.some((p) => !p)) return undefined;
-    return (parts as Condition[]).reduce((left, right) => ({ kind, left, right, span: this.lines.join(left.span, right.span) }));
+    const terms = parts as Condition[];
+    const build = (lo: number, hi: number): Condition => {
+      if (hi - lo === 1) return terms[lo]!;
+      const mid = (lo + hi) >> 1;
+      const left = build(lo, mid);
+      const right = build(mid, hi);
+      return { kind, left, right, span: this.lines.join(left.span, right.span) };
+    };
+    return build(0, terms.length);
   }
 
   private negation(n: CstNode, depth: number): Condition | undefined {

@@ -2,13 +2,31 @@
 // (statements, blocks, lists, conditions); which statement names exist where, and what their
 // arguments mean, is checked in phase 2 against the schema. That split keeps this grammar small,
 // lets error recovery work at statement granularity, and gives schema errors "did you mean" hints.
-import { CstParser, EOF, type CstNode, type IRecognitionException } from 'chevrotain';
+import type { CstNode, IRecognitionException } from 'chevrotain';
+import { CstParser, EOF } from './chevrotain.js';
 import * as T from './tokens.js';
+
+/**
+ * Syntax errors after which parsing stops. Chevrotain's error recovery re-enters the grammar
+ * recursively once per recovered error, so an input with thousands of errors (a binary file, a
+ * mangled paste) would otherwise exhaust the stack, and recovery is quadratic in the error count.
+ */
+export const MAX_SYNTAX_ERRORS = 100;
+
+/** Thrown out of the parser when MAX_SYNTAX_ERRORS is reached; parse.ts turns it into a diagnostic. */
+export class TooManySyntaxErrors extends Error {}
 
 export class AlmaParser extends CstParser {
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'full' });
     this.performSelfAnalysis();
+  }
+
+  /** Chevrotain's hook for every recorded error (not in its typings); a non-recognition error ends the parse. */
+  protected SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = (CstParser.prototype as unknown as { SAVE_ERROR: (e: IRecognitionException) => IRecognitionException }).SAVE_ERROR.call(this, error);
+    if (this.errors.length >= MAX_SYNTAX_ERRORS) throw new TooManySyntaxErrors();
+    return saved;
   }
 
   /** file := ( Newline | node )* EOF */

@@ -1,7 +1,8 @@
 // The .alma token set. The language is line-oriented: a statement is a name followed by
 // arguments up to the end of the line, optionally followed by a `{ … }` block. Newlines are
 // therefore tokens; inside `[ … ]` lists they are ignored by the parser.
-import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherFunc, TokenType } from 'chevrotain';
+import { createToken, Lexer } from './chevrotain.js';
 
 /**
  * Characters that end a bare word. Parentheses are allowed *inside* a word when balanced, so that
@@ -10,13 +11,22 @@ import { createToken, Lexer, type CustomPatternMatcherFunc, type TokenType } fro
  */
 const WORD_STOP = new Set([' ', '\t', '\r', '\n', '"', '#', '{', '}', '[', ']', ',', '=', '<', '>', '!', '(', ')']);
 
+/**
+ * How far past its first "(" a word is searched for the matching ")". Provides are short; without
+ * a bound, a long line of unbalanced "(" is rescanned from every word on it (quadratic lexing).
+ */
+const MAX_PAREN_SPAN = 256;
+
 const matchWord: CustomPatternMatcherFunc = (text, offset) => {
   let i = offset;
   let depth = 0;
+  let firstOpen = -1;
   while (i < text.length) {
     const ch = text[i]!;
+    if (depth > 0 && i - firstOpen > MAX_PAREN_SPAN) break; // treated as unbalanced below
     if (ch === '(') {
       if (i === offset) break; // a word never starts with "("
+      if (firstOpen < 0) firstOpen = i;
       depth++;
     } else if (ch === ')') {
       if (depth === 0) break;

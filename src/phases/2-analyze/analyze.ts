@@ -282,25 +282,41 @@ function checkReferences(ctx: Ctx, p: CheckedProject): void {
 function findCycles(ctx: Ctx, decls: Map<string, BodyDecl>, edges: (d: BodyDecl) => string[], code: string, verb: string): void {
   const state = new Map<string, 'visiting' | 'done'>();
   const reported = new Set<string>();
-  const visit = (name: string, path: string[]): void => {
-    const d = decls.get(name);
-    if (!d) return;
-    if (state.get(name) === 'done') return;
-    if (state.get(name) === 'visiting') {
-      const cycle = path.slice(path.indexOf(name)).concat(name);
-      const key = [...cycle].sort().join(',');
-      if (!reported.has(key)) {
-        reported.add(key);
-        ctx.diags.push(error(code, d.nameSpan, `\`${verb}\` forms a cycle: ${cycle.join(' → ')}`, {
-          expected: `a ${verb} chain without cycles`,
-          hint: verb === 'extends' ? 'an image cannot be its own ancestor; move what they share into a fragment' : 'a fragment cannot use itself, directly or indirectly',
-        }));
-      }
-      return;
-    }
-    state.set(name, 'visiting');
-    for (const e of edges(d)) visit(e, [...path, name]);
-    state.set(name, 'done');
+  const report = (name: string, d: BodyDecl, path: string[]) => {
+    const cycle = path.slice(path.indexOf(name)).concat(name);
+    const key = [...cycle].sort().join(',');
+    if (reported.has(key)) return;
+    reported.add(key);
+    ctx.diags.push(error(code, d.nameSpan, `\`${verb}\` forms a cycle: ${cycle.join(' → ')}`, {
+      expected: `a ${verb} chain without cycles`,
+      hint: verb === 'extends' ? 'an image cannot be its own ancestor; move what they share into a fragment' : 'a fragment cannot use itself, directly or indirectly',
+    }));
   };
-  for (const name of [...decls.keys()].sort()) visit(name, []);
+  // Depth-first with an explicit stack: a chain of `extends` or `use` can be as long as the input,
+  // too long for recursion.
+  for (const root of [...decls.keys()].sort()) {
+    if (state.has(root)) continue;
+    const path: string[] = [];
+    const stack: { name: string; next: string[]; i: number }[] = [];
+    const enter = (name: string, d: BodyDecl) => {
+      state.set(name, 'visiting');
+      path.push(name);
+      stack.push({ name, next: edges(d), i: 0 });
+    };
+    enter(root, decls.get(root)!);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      if (top.i === top.next.length) {
+        state.set(top.name, 'done');
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const name = top.next[top.i++]!;
+      const d = decls.get(name);
+      if (!d || state.get(name) === 'done') continue;
+      if (state.get(name) === 'visiting') report(name, d, path);
+      else enter(name, d);
+    }
+  }
 }

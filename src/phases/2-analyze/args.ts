@@ -3,7 +3,7 @@
 // value, so a package literally named like an option can still be written as "mode".
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Statement, Value } from '../../model/ast.js';
-import { didYouMean } from '../../util/suggest.js';
+import { closest, didYouMean } from '../../util/suggest.js';
 
 export type OptionKind = 'flag' | 'value' | 'list';
 
@@ -53,6 +53,9 @@ export function readArgs(
         expected: Object.keys(options).length ? `one of: ${Object.keys(options).join(', ')}` : 'no options',
         hint: hint ?? `quote it ("${a.text}") if it is meant as a value`,
       }));
+      // A misspelt option (`mod 0600`) is followed by its value; skip it instead of reporting it too.
+      const meant = closest(a.text, Object.keys(options));
+      if (meant && options[meant] !== 'flag' && args[i + 1] && args[i + 1]!.kind !== 'arrow') i++;
       continue;
     }
     if (a.kind === 'list') out.positionals.push(...(a.items ?? []));

@@ -9,6 +9,7 @@ import { checkCondition } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, scalar, unknownStatement, type Ctx } from './context.js';
 import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
+import { didYouMean } from '../../util/suggest.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -84,7 +85,8 @@ function checkSetting(ctx: Ctx, st: Statement): Setting | undefined {
       const vals = a.positionals.filter((v) => {
         if (axis.has(v.text)) return true;
         ctx.diags.push(error('E302', v.span, `\`${printable(v.text)}\` is not a declared ${st.name.slice(0, -1)}`, {
-          expected: `one of: ${[...axis].sort().join(', ')}`,
+          expected: axis.size ? `one of: ${[...axis].sort().join(', ')}` : `a ${st.name.slice(0, -1)} declared with \`${st.name.slice(0, -1)} NAME { … }\``,
+          hint: didYouMean(v.text, axis),
         }));
         return false;
       });

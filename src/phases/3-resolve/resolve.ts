@@ -23,13 +23,29 @@ interface Applied {
 
 const origin = (s: Span): Origin => ({ file: s.file, line: s.line });
 
+/** How deep `extends` and `use` may nest. Both are followed recursively; deeper chains are reported. */
+export const MAX_CHAIN_DEPTH = 64;
+/**
+ * Statements one image may expand to. A fragment may be used more than once, so a few levels of
+ * fragments that each use the next one twice expand exponentially; past this the image is reported.
+ */
+export const MAX_EXPANDED_ITEMS = 100_000;
+
+interface ExpandBudget {
+  itemsLeft: number;
+  /** Where expansion stopped, if it did. */
+  tooDeep?: Span;
+  tooMany?: Span;
+}
+
 /** Ancestors of an image, each once, parents before children, the image itself last. */
-export function linearise(project: CheckedProject, name: string): BodyDecl[] {
+export function linearise(project: CheckedProject, name: string, onTooDeep?: (d: BodyDecl) => void): BodyDecl[] {
   const out: BodyDecl[] = [];
   const seen = new Set<string>();
   const visit = (n: string, stack: Set<string>) => {
     const d = project.images.get(n);
     if (!d || seen.has(n) || stack.has(n)) return;
+    if (stack.size >= MAX_CHAIN_DEPTH) return onTooDeep?.(d);
     stack.add(n);
     for (const p of d.parents) visit(p.name, stack);
     stack.delete(n);
@@ -40,19 +56,27 @@ export function linearise(project: CheckedProject, name: string): BodyDecl[] {
   return out;
 }
 
-function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[]): void {
+function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[], budget: ExpandBudget): void {
   for (const item of items) {
+    if (--budget.itemsLeft < 0) {
+      budget.tooMany ??= item.span;
+      return;
+    }
     if (item.kind === 'when') {
       if (mentionsPlatform(item.condition)) {
-        expand(project, item.then, ctx, [...conds, item.condition], group, out, using);
-        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using);
+        expand(project, item.then, ctx, [...conds, item.condition], group, out, using, budget);
+        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using, budget);
       } else {
-        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using);
+        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using, budget);
       }
     } else if (item.kind === 'use') {
       const f = project.fragments.get(item.fragment.name);
       if (!f || using.includes(f.name)) continue; // reported in phase 2
-      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name]);
+      if (using.length >= MAX_CHAIN_DEPTH) {
+        budget.tooDeep ??= item.span;
+        continue;
+      }
+      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name], budget);
     } else {
       out.push({ item, platformConds: conds, group });
     }
@@ -63,8 +87,21 @@ export function resolve(project: CheckedProject): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const images: ImageSpec[] = [];
   const abstract: string[] = [];
+  let reportedTooDeep = false;
   for (const name of [...project.images.keys()].sort()) {
-    const chain = linearise(project, name);
+    let deep: BodyDecl | undefined;
+    const chain = linearise(project, name, (d) => (deep ??= d));
+    if (deep) {
+      // One report: every image along a long chain is too deep, usually at the same place.
+      if (!reportedTooDeep) {
+        reportedTooDeep = true;
+        diagnostics.push(error('E412', deep.nameSpan, `\`extends\` chains more than ${MAX_CHAIN_DEPTH} images deep here`, {
+          expected: `at most ${MAX_CHAIN_DEPTH} levels of \`extends\``,
+          hint: 'share statements through fragments (`use`) instead of long inheritance chains',
+        }));
+      }
+      continue;
+    }
     // Releases are a setting like any other, but they decide which releases exist, so they are
     // read first, from unconditional statements only.
     let releases: { name: string; span: Span }[] | undefined;
@@ -87,10 +124,21 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const self = chain[chain.length - 1]!;
   const ctx: EvalContext = { release, releases: project.releases };
   const applied: Applied[] = [];
-  for (const d of chain) expand(project, d.body, ctx, [], d.name, applied, []);
+  const budget: ExpandBudget = { itemsLeft: MAX_EXPANDED_ITEMS };
+  for (const d of chain) expand(project, d.body, ctx, [], d.name, applied, [], budget);
   const id = `${release.name}/${self.name}`;
   const errorsBefore = diags.length;
   const fail = (code: string, span: Span, message: string, extra: Partial<Diagnostic> = {}) => diags.push(error(code, span, `${id}: ${message}`, extra));
+  if (budget.tooDeep) {
+    fail('E413', budget.tooDeep, `\`use\` nests fragments more than ${MAX_CHAIN_DEPTH} deep here`, { expected: `at most ${MAX_CHAIN_DEPTH} levels of \`use\``, hint: 'flatten the chain of fragments' });
+  }
+  if (budget.tooMany) {
+    fail('E414', budget.tooMany, `expands to more than ${MAX_EXPANDED_ITEMS} statements`, {
+      expected: 'a definition of reasonable size',
+      hint: 'a fragment used several times is expanded each time; check for fragments that use the same fragment repeatedly',
+    });
+  }
+  if (budget.tooDeep || budget.tooMany) return undefined;
 
   let description: string | undefined;
   let ubi: ImageSpec['ubi'];
@@ -242,9 +290,10 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     (a.item.inside ? insideSteps : steps).push(step);
   }
   if (diags.length > errorsBefore) return undefined;
-  const platforms = platformNames.map((n) => {
-    const p = project.platforms.get(n)!;
-    return { name: p.name, basearch: p.basearch, uname: p.uname };
+  const platforms = platformNames.flatMap((n) => {
+    // A platform is missing only when its declaration had errors, which are reported already.
+    const p = project.platforms.get(n);
+    return p ? [{ name: p.name, basearch: p.basearch, uname: p.uname }] : [];
   });
   return {
     id,

@@ -1,6 +1,10 @@
 // ImageSpec → the data the kickstart template prints.
 // Kickstart syntax depends on the release: RHEL 8 spells options one way, RHEL 9 deprecates
 // those spellings and RHEL 10 removes them. The dialect is chosen from the release's releasever.
+// Under pykickstart's RHEL8 handler only --instLangs/--excludeWeakdeps exist (no dashed aliases)
+// and there is no timesource command; RHEL9 warns on those spellings and on timezone --nontp;
+// RHEL10 rejects them. The per-handler facts, and a validator every kickstart must pass with no
+// errors and no warnings, are in test/fixtures/kickstart/dialects.json and test/kickstart/.
 import type { ImageSpec } from '../../model/spec.js';
 import { formatCmd, type CommandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';

@@ -1,25 +1,11 @@
 // Phase 4: ImageSpecs → generated files (path relative to generated/ → text). Templates are
 // compiled once, with HTML escaping off: every value was quoted for its target in code.
-import { readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
 import type { ImageSpec } from '../../model/spec.js';
 import { planContainerfile } from './containerfile.js';
 import { planKickstart } from './kickstart.js';
-
-const TEMPLATE_DIR = new URL('../../../templates/', import.meta.url);
-
-type Template = (view: unknown) => string;
-const cache = new Map<string, Template>();
-
-function template(name: string): Template {
-  let t = cache.get(name);
-  if (!t) {
-    const src = readFileSync(new URL(name, TEMPLATE_DIR), 'utf8');
-    t = Handlebars.compile(src, { noEscape: true, strict: true }) as Template;
-    cache.set(name, t);
-  }
-  return t;
-}
+import { BAKE_FILE, renderBake } from './bake.js';
+import { WORKFLOW_FILE, renderWorkflow } from './workflow.js';
+import { template } from './templates.js';
 
 /** Collapses accidental blank-line runs and guarantees exactly one trailing newline. */
 function tidy(text: string): string {
@@ -75,5 +61,7 @@ export function renderAll(specs: ImageSpec[]): Map<string, string> {
     out.set(s.outputs.kickstart, renderKickstart(s));
   }
   out.set('index.json', renderIndex(specs));
+  out.set(BAKE_FILE, renderBake(specs));
+  out.set(WORKFLOW_FILE, renderWorkflow());
   return out;
 }

@@ -5,16 +5,17 @@
 // and the /var/tmp/buildahNNN bundle dir stay behind. So builds run as
 //     unshare --pid --fork --mount-proc --kill-child=SIGKILL podman build ...
 // podman is then PID 1 of a new PID namespace; when it dies (or unshare, which kills it), the kernel
-// kills every process in that namespace, RUN steps included. --mount-proc is required: without it runc
+// kills every process in that namespace, RUN steps included. `setpriv --pdeathsig SIGKILL` in front
+// makes unshare die with the Node process, even when that one is SIGKILLed (no cleanup runs then). --mount-proc is required: without it runc
 // fails with "readlink /proc/NN/fd/0: no such file or directory". After a failed/killed build,
 // cleanupAfterBuild() removes the working containers, runc state and bundle dirs of the run.
 //
 // Children are spawned in their own process group (so a terminal's Ctrl-C does not reach them behind
 // our back) and tracked: on SIGINT/SIGTERM/SIGHUP the parent SIGKILLs every tracked group, runs the
 // registered cleanups, then re-raises the signal on itself with the default action.
-import { spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, readdirSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { findOnPath } from './detect.js';
 
@@ -60,11 +61,16 @@ export class ExecError extends Error {
 }
 
 export const KILL_SAFE_PREFIX: readonly string[] = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL'];
+/**
+ * Also die when the parent (this Node process) dies, even by SIGKILL: the kernel then SIGKILLs unshare,
+ * which takes its PID namespace down with it (util-linux setpriv, PR_SET_PDEATHSIG).
+ */
+export const PDEATHSIG_PREFIX: readonly string[] = ['setpriv', '--pdeathsig', 'SIGKILL'];
 
 /** argv wrapped so that killing it kills everything it started (needs CAP_SYS_ADMIN, i.e. root). */
-export function killSafeArgv(argv: readonly string[]): string[] {
+export function killSafeArgv(argv: readonly string[], opts: { pdeathsig?: boolean } = {}): string[] {
   if (argv.length === 0) throw new Error('empty argv');
-  return [...KILL_SAFE_PREFIX, '--', ...argv];
+  return [...(opts.pdeathsig ? PDEATHSIG_PREFIX : []), ...KILL_SAFE_PREFIX, '--', ...argv];
 }
 
 export function canBeKillSafe(pathEnv: string | undefined = process.env['PATH']): boolean {
@@ -103,7 +109,7 @@ class Tail {
 // --- tracked children and signal forwarding --------------------------------------------------------
 
 const active = new Set<number>(); // process-group ids (= pids of the group leaders)
-const cleanups = new Set<() => Promise<void> | void>();
+const cleanups = new Set<() => void>();
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 let handlersInstalled = false;
 let interrupting = false;
@@ -116,23 +122,34 @@ function killGroup(pgid: number): void {
   }
 }
 
-async function onParentSignal(sig: NodeJS.Signals): Promise<void> {
-  if (interrupting) return;
-  interrupting = true;
+/**
+ * SIGKILLs every tracked child's process group, then runs the registered cleanups. This is what the
+ * parent does on SIGINT/SIGTERM/SIGHUP before re-raising the signal (exported for tests and for callers
+ * that handle signals themselves). Everything here is synchronous on purpose: another SIGTERM listener
+ * (a test runner's, a CLI framework's) may call process.exit() right after ours returns, which would cut
+ * an asynchronous cleanup short.
+ */
+export function interruptChildren(): void {
   for (const pgid of active) killGroup(pgid);
   for (const fn of [...cleanups]) {
     try {
-      await fn();
+      fn();
     } catch {
       // best effort: we are going down anyway
     }
   }
+}
+
+function onParentSignal(sig: NodeJS.Signals): void {
+  if (interrupting) return;
+  interrupting = true;
+  interruptChildren();
   uninstallHandlers();
   process.kill(process.pid, sig); // default action now: terminate with the same signal
 }
 
 const handler = (sig: NodeJS.Signals): void => {
-  void onParentSignal(sig);
+  onParentSignal(sig);
 };
 
 function installHandlers(): void {
@@ -148,10 +165,10 @@ function uninstallHandlers(): void {
 }
 
 /**
- * Registers a cleanup to run when the parent receives SIGINT/SIGTERM/SIGHUP while children run
- * (after they were killed). Returns the unregister function.
+ * Registers a (synchronous) cleanup to run when the parent receives SIGINT/SIGTERM/SIGHUP while
+ * children run, after they were killed. Returns the unregister function.
  */
-export function onInterrupt(fn: () => Promise<void> | void): () => void {
+export function onInterrupt(fn: () => void): () => void {
   cleanups.add(fn);
   return () => {
     cleanups.delete(fn);
@@ -169,7 +186,7 @@ export function activeChildren(): number {
 export async function execCommand(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   if (argv.length === 0) throw new Error('empty argv');
   const killSafe = opts.killSafe === 'auto' ? canBeKillSafe(opts.env?.['PATH']) : Boolean(opts.killSafe);
-  const full = killSafe ? killSafeArgv(argv) : [...argv];
+  const full = killSafe ? killSafeArgv(argv, { pdeathsig: findOnPath('setpriv', opts.env?.['PATH']) !== undefined }) : [...argv];
   const max = opts.maxCaptureBytes ?? 8 * 1024 * 1024;
   const out = new Tail(max);
   const err = new Tail(max);
@@ -297,45 +314,53 @@ export interface CleanupReport {
 
 /**
  * Removes what a failed/killed build leaves behind in a per-run store: all buildah working containers
- * (`buildah rm --all`; without buildah: `podman rm -af --external`... see below), runc state whose
- * bundle is under `tmpDir`, and `tmpDir/buildah*` bundle dirs. Only use with a per-run store: it removes
- * every working container of that store.
+ * (`buildah rm --all`; without buildah, podman's "external" containers), runc state whose bundle is
+ * under `tmpDir`, and `tmpDir/buildah*` bundle dirs. Only use with a per-run store: it removes every
+ * working container of that store. Synchronous (see interruptChildren); takes well under a second.
  */
-export async function cleanupAfterBuild(opts: { env: Record<string, string>; tmpDir: string }): Promise<CleanupReport> {
+export function cleanupAfterBuildSync(opts: { env: Record<string, string>; tmpDir: string }): CleanupReport {
   const report: CleanupReport = { workingContainersRemoved: false, runcDeleted: [], bundleDirsRemoved: [], errors: [] };
   const pathEnv = opts.env['PATH'];
-  const run = (argv: string[]): Promise<ExecResult> => execCommand(argv, { env: opts.env, timeoutMs: 60_000 });
+  const run = (argv: string[]): { code: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(argv[0]!, argv.slice(1), { env: opts.env, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
+  };
   if (findOnPath('buildah', pathEnv)) {
-    const r = await run(['buildah', 'rm', '--all']);
+    const r = run(['buildah', 'rm', '--all']);
     report.workingContainersRemoved = r.code === 0;
     if (r.code !== 0) report.errors.push(`buildah rm --all: ${r.stderr.trim()}`);
   } else if (findOnPath('podman', pathEnv)) {
     // podman sees buildah's working containers as "external" ones
-    const ls = await run(['podman', 'ps', '-a', '--external', '--format', '{{.ID}}']);
-    const ids = ls.stdout.split('\n').map((s) => s.trim()).filter(Boolean);
-    const r = ids.length ? await run(['podman', 'rm', '-f', ...ids]) : ls;
+    const ls = run(['podman', 'ps', '-a', '--external', '--format', '{{.ID}}']);
+    const ids = ls.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+    const r = ids.length ? run(['podman', 'rm', '-f', ...ids]) : ls;
     report.workingContainersRemoved = r.code === 0;
     if (r.code !== 0) report.errors.push(`podman rm: ${r.stderr.trim()}`);
   }
   if (findOnPath('runc', pathEnv)) {
-    const r = await run(['runc', 'list', '--format', 'json']);
+    const r = run(['runc', 'list', '--format', 'json']);
     if (r.code === 0) {
       for (const c of runcContainersUnder(parseRuncList(r.stdout), opts.tmpDir)) {
-        const d = await run(['runc', 'delete', '--force', c.id]);
+        const d = run(['runc', 'delete', '--force', c.id]);
         if (d.code === 0) report.runcDeleted.push(c.id);
         else report.errors.push(`runc delete ${c.id}: ${d.stderr.trim()}`);
       }
     }
   }
   try {
-    for (const name of await readdir(opts.tmpDir)) {
+    for (const name of readdirSync(opts.tmpDir)) {
       if (!/^buildah\d+$/.test(name)) continue;
       const p = join(opts.tmpDir, name);
-      await rm(p, { recursive: true, force: true });
+      rmSync(p, { recursive: true, force: true });
       report.bundleDirsRemoved.push(p);
     }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') report.errors.push(`${opts.tmpDir}: ${(e as Error).message}`);
   }
   return report;
+}
+
+/** cleanupAfterBuildSync, for async callers. */
+export async function cleanupAfterBuild(opts: { env: Record<string, string>; tmpDir: string }): Promise<CleanupReport> {
+  return cleanupAfterBuildSync(opts);
 }

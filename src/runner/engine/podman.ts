@@ -8,6 +8,7 @@ import { mergeEnv } from './environment.js';
 import type { EngineName } from './detect.js';
 import {
   cleanupAfterBuild,
+  cleanupAfterBuildSync,
   execCommand,
   formatArgv,
   onInterrupt,
@@ -115,6 +116,24 @@ export interface Leaks {
   bundleDirs: string[];
 }
 
+export interface InstalledPackage {
+  name: string;
+  /** epoch:version-release.arch (epoch 0 included). */
+  evra: string;
+}
+
+/** rpm --qf format for parseRpmQuery (backslash-t/backslash-n are expanded by rpm itself). */
+export const RPM_QUERY_FORMAT = '%{NAME}\\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}.%{ARCH}\\n';
+
+export function parseRpmQuery(text: string): InstalledPackage[] {
+  return text
+    .split('\n')
+    .map((l) => l.split('\t'))
+    .filter((f): f is [string, string] => f.length === 2 && f[0] !== '')
+    .map(([name, evra]) => ({ name, evra }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export function isLeakFree(l: Leaks): boolean {
   return Object.values(l).every((v) => (v as unknown[]).length === 0);
 }
@@ -128,11 +147,16 @@ export interface Engine {
   imageExists(ref: string): Promise<boolean>;
   removeImage(ref: string, opts?: { force?: boolean; ignoreMissing?: boolean }): Promise<void>;
   listLeaks(): Promise<Leaks>;
+  /**
+   * The packages in an image's rpmdb (/var/lib/rpm), read with the HOST's rpm: inside fixture images
+   * /usr/bin/rpm is a stub (busybox cannot read the sqlite rpmdb). Empty when the image has no rpmdb.
+   */
+  installedPackages(ref: string): Promise<InstalledPackage[]>;
 }
 
 export interface EngineConstructorOptions {
   /** Per-run environment (environment.ts). Without it the engine's default store is used. */
-  environment?: EngineEnvironment;
+  environment?: EngineEnvironment | undefined;
   /** Executable to run; default the engine's name. */
   binary?: string;
   /** Wrap builds in a PID namespace (exec.ts). Default 'auto' (when root). */
@@ -308,14 +332,16 @@ export function mountsUnder(mountinfo: string, dirs: string[]): string[] {
 // --- the podman engine ----------------------------------------------------------------------------
 
 export class PodmanEngine implements Engine {
-  readonly name: EngineName = 'podman';
+  readonly name: EngineName;
   protected readonly bin: string;
   protected readonly environment: EngineEnvironment | undefined;
   protected readonly env: Record<string, string>;
   protected readonly killSafe: boolean | 'auto';
 
-  constructor(o: EngineConstructorOptions = {}) {
-    this.bin = o.binary ?? this.name;
+  /** `flavor` is for the subclasses (buildah.ts, docker.ts). */
+  constructor(o: EngineConstructorOptions = {}, flavor: EngineName = 'podman') {
+    this.name = flavor;
+    this.bin = o.binary ?? flavor;
     this.environment = o.environment;
     this.env = mergeEnv(o.baseEnv ?? process.env, o.environment?.env ?? {});
     this.killSafe = o.killSafe ?? 'auto';
@@ -341,9 +367,9 @@ export class PodmanEngine implements Engine {
     const work = await mkdtemp(join(this.tmpBase(), 'almac-build-'));
     const iid = join(work, 'iid');
     const env = this.environment;
-    const unregister = env ? onInterrupt(() => cleanupAfterBuild({ env: this.env, tmpDir: env.tmpDir }).then(() => undefined)) : () => {};
+    const unregister = env ? onInterrupt(() => void cleanupAfterBuildSync({ env: this.env, tmpDir: env.tmpDir })) : () => {};
     try {
-      const r = await this.exec(buildArgv(opts, this.name === 'buildah' ? 'buildah' : 'podman', iid), {
+      const r = await this.exec(buildArgv(opts, this.name, iid), {
         killSafe: this.killSafe,
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
         ...(opts.logFile !== undefined ? { logFile: opts.logFile } : {}),
@@ -399,6 +425,16 @@ export class PodmanEngine implements Engine {
     await this.checked(['rmi', ...(o.force ? ['-f'] : []), ref]);
   }
 
+  /** Mounts the image (root only), queries its rpmdb with the host's rpm, unmounts. */
+  async installedPackages(ref: string): Promise<InstalledPackage[]> {
+    const mnt = (await this.checked(['image', 'mount', ref])).stdout.trim();
+    try {
+      return await queryRpmdb(mnt, this.env);
+    } finally {
+      await this.exec(['image', 'unmount', ref]);
+    }
+  }
+
   /** `podman system reset -f`: with a per-run environment this removes only that store. */
   async resetStore(): Promise<void> {
     if (!this.environment) throw new Error('resetStore() needs a per-run environment (it would wipe the default store)');
@@ -439,6 +475,19 @@ export class PodmanEngine implements Engine {
     }
     return leaks;
   }
+}
+
+/** `rpm --root ROOT --dbpath /var/lib/rpm -qa` with the host's rpm ([] when ROOT has no rpmdb). */
+export async function queryRpmdb(root: string, env: Record<string, string>): Promise<InstalledPackage[]> {
+  try {
+    await readFile(join(root, 'var/lib/rpm/rpmdb.sqlite'));
+  } catch {
+    return [];
+  }
+  // --dbpath is taken inside --root; it also sidesteps Debian's ~/.rpmdb default
+  const r = await execCommand(['rpm', '--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', RPM_QUERY_FORMAT], { env });
+  if (r.code !== 0) throw new Error(`rpm --root ${root} -qa: exit ${r.code}: ${r.stderr.trim()}`);
+  return parseRpmQuery(r.stdout);
 }
 
 /** Processes (other than this one) rooted inside `graphRoot` or naming `stateDir` on their command line. */

@@ -1,0 +1,142 @@
+// A memo of the last time generated/ was found, or made, exactly right for definitions/, so that
+// `almac check` and a no-op `almac generate` need not load and run the compiler when nothing has
+// changed since (the full run costs several times the start-up of Node itself).
+//
+// Why it cannot give a wrong answer: the memo holds digests of everything the answer depends on —
+//   - the compiler: the name, size and change time of every file of almac's dist/ and templates/
+//     (the change time, ctime, moves on every write and no tool can set it back, so any rebuild or
+//     edit changes it; reading all of dist/ instead would cost more than the rest of the fast
+//     path), the versions of the runtime dependencies, and the Node version;
+//   - the input: the name and content of every definition file, read by the same code the compiler
+//     reads them with (project-files.ts; symbolic links included, which are errors);
+//   - the output: the name and content of every file in generated/;
+// and it is used only when all three are the same now, byte for byte. An edited definition, a new
+// or deleted one, a hand edit, a stale, missing or orphaned generated file, a rebuild or upgrade of
+// almac: each changes a digest and the command takes the full path. Only clean states are recorded,
+// so every problem is reported by a full run. The memo lives in .almac/ (never committed) and is
+// written atomically; a missing, unreadable or foreign memo is simply a miss.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Diagnostic } from '../diagnostics/diagnostic.js';
+import { readSources } from '../project-files.js';
+
+const MEMO_FORMAT = 1;
+const MEMO_FILE = join('.almac', 'clean-memo.json');
+
+/** What a clean run reported, to report it again. */
+export interface CleanResult {
+  files: number;
+  images: number;
+  /** Warnings (a clean state has no errors). */
+  diagnostics: Diagnostic[];
+}
+
+interface MemoFile {
+  format: number;
+  compiler: string;
+  definitions: string;
+  generated: string;
+  result: CleanResult;
+}
+
+const sha = () => createHash('sha256');
+
+/** Digest of a set of files: names and contents, in byte order of the names. */
+export function digestFiles(files: Map<string, string>): string {
+  const h = sha();
+  for (const name of [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const text = files.get(name)!;
+    h.update(`${name.length}:${name}\0${text.length}:`).update(text).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/** almac's installation root (the directory holding dist/ and templates/). */
+const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function packageVersion(name: string): string {
+  try {
+    // The entry point, then up to the package.json that names the package.
+    let dir = dirname(createRequire(import.meta.url).resolve(name));
+    for (let i = 0; i < 8; i++, dir = dirname(dir)) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+        if (pkg.name === name) return `${name}@${pkg.version}`;
+      } catch {
+        /* no package.json here */
+      }
+    }
+  } catch {
+    /* not installed */
+  }
+  return `${name}@?`;
+}
+
+let compilerDigest: string | undefined;
+
+/** Digest of the code that turns definitions into generated files: this build of almac. */
+export function compilerFingerprint(): string {
+  if (compilerDigest) return compilerDigest;
+  const h = sha().update(`${process.version}\0${packageVersion('chevrotain')}\0${packageVersion('handlebars')}\0`);
+  const walk = (dir: string, rel: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
+      else if (e.isFile() && !e.name.endsWith('.map')) {
+        const st = statSync(p, { bigint: true });
+        h.update(`${rel}${e.name}\0${st.size}\0${st.ctimeNs}\0${st.mtimeNs}\0`);
+      }
+    }
+  };
+  walk(join(INSTALL_ROOT, 'dist'), 'dist/');
+  walk(join(INSTALL_ROOT, 'templates'), 'templates/');
+  compilerDigest = h.digest('hex');
+  return compilerDigest;
+}
+
+/**
+ * The recorded result, if the memo matches the current compiler, definitions and generated tree
+ * (`generated` as readTree returns it). Also returns the definitions it read, for printing the
+ * recorded warnings against.
+ */
+export function lookupClean(root: string, generated: () => Map<string, string>): { result: CleanResult; sources: Map<string, string> } | undefined {
+  // Fingerprint first: a compilation that follows a miss is recorded against this very build.
+  const compiler = compilerFingerprint();
+  let memo: MemoFile;
+  try {
+    memo = JSON.parse(readFileSync(join(root, MEMO_FILE), 'utf8')) as MemoFile;
+  } catch {
+    return undefined;
+  }
+  if (memo.format !== MEMO_FORMAT || memo.compiler !== compiler) return undefined;
+  const { sources, diagnostics } = readSources(root);
+  if (diagnostics.length || memo.definitions !== digestFiles(sources)) return undefined;
+  if (memo.generated !== digestFiles(generated())) return undefined;
+  return { result: memo.result, sources };
+}
+
+/**
+ * Records that `generated` (the tree now on disk) is exactly right for `sources` (the definitions
+ * the compiler read: Compilation.sources). Best effort: a read-only checkout just goes without.
+ */
+export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string>, result: CleanResult): void {
+  const memo: MemoFile = { format: MEMO_FORMAT, compiler: compilerFingerprint(), definitions: digestFiles(sources), generated: digestFiles(generated), result };
+  const path = join(root, MEMO_FILE);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(memo));
+    renameSync(tmp, path);
+  } catch {
+    /* not recorded: the next run takes the full path */
+  }
+}

@@ -1,0 +1,131 @@
+// The build directory's memory: what each successful build was made from (state.json), and a lock so
+// that two `almac build` runs never share a build directory or an engine store at the same time (a
+// killed build's cleanup removes the store's working containers, which must all be this run's).
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export interface BuildRecord {
+  /** Hash of everything the image is made from (see buildInputs). */
+  inputs: string;
+  /** Hash of what verification checks (assertions); a change re-verifies without rebuilding. */
+  verify: string;
+  imageId: string;
+  localTag: string;
+  /** Naming tags applied (with {date} filled in). */
+  tags: string[];
+  finishedAt: string;
+  durationMs: number;
+  size: number;
+  /** null: the image has no rpm database. */
+  packages: number | null;
+  engine: string;
+}
+
+export interface StateFile {
+  version: 1;
+  builds: Record<string, BuildRecord>;
+}
+
+export const STATE_FILE = 'state.json';
+
+export function loadState(buildDir: string): StateFile {
+  try {
+    const v = JSON.parse(readFileSync(join(buildDir, STATE_FILE), 'utf8')) as StateFile;
+    if (v && v.version === 1 && typeof v.builds === 'object' && v.builds) return v;
+  } catch {
+    // missing or unreadable: start over (every build runs)
+  }
+  return { version: 1, builds: {} };
+}
+
+/** Atomic write (temp file + rename). */
+export function saveState(buildDir: string, s: StateFile): void {
+  mkdirSync(buildDir, { recursive: true });
+  const p = join(buildDir, STATE_FILE);
+  const tmp = `${p}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, JSON.stringify(s, null, 2) + '\n');
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, p);
+}
+
+export function sha256(...parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    h.update(typeof p === 'string' ? p : p);
+    h.update('\0');
+  }
+  return h.digest('hex');
+}
+
+// --- lock -----------------------------------------------------------------------------------------
+
+export interface Lock {
+  path: string;
+  release(): void;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `path` (O_EXCL create, holding our pid). A lock whose process is gone is taken over; a live one
+ * is waited for (polling), calling onWait(pid) once. Returns when the lock is ours, or rejects when
+ * `signal` aborts.
+ */
+export async function acquireLock(path: string, onWait: (pid: number) => void, signal?: AbortSignal): Promise<Lock> {
+  mkdirSync(dirname(path), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      let released = false;
+      return {
+        path,
+        release: () => {
+          if (released) return;
+          released = true;
+          try {
+            if (readFileSync(path, 'utf8').trim() === String(process.pid)) unlinkSync(path);
+          } catch {
+            // already gone
+          }
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let holder = NaN;
+    try {
+      holder = Number(readFileSync(path, 'utf8').trim());
+    } catch {
+      continue; // released meanwhile
+    }
+    if (!Number.isInteger(holder) || holder <= 0 || !pidAlive(holder)) {
+      try {
+        unlinkSync(path); // stale: its process is gone
+      } catch {
+        // someone else took it over first
+      }
+      continue;
+    }
+    if (!told) {
+      onWait(holder);
+      told = true;
+    }
+    if (signal?.aborted) throw new Error('interrupted while waiting for the lock');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
