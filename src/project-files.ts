@@ -7,14 +7,20 @@
 // an error (E102): a link could make the definitions depend on files outside the project (and put
 // their content into diagnostics), and ignoring it silently would build something other than what
 // the author sees. `definitions` itself may be a link (a project laid out elsewhere).
+// A file name with a control character or line break (E103) is not read either: file names are
+// quoted in comments of the generated files, where such a character would start a new line.
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { error, fileSpan, type Diagnostic } from './diagnostics/diagnostic.js';
+import { CONTROL_OR_LINE_BREAK } from './phases/2-analyze/grammars.js';
 
 export const DEFINITIONS_DIR = 'definitions';
 export const GENERATED_DIR = 'generated';
 
 const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A file name as diagnostics show it: control characters and line breaks as \u{…}. */
+const shown = (f: string) => f.replace(new RegExp(CONTROL_OR_LINE_BREAK.source, 'g'), (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);
 
 /** The .alma files and the symbolic links under dir, as sorted "/"-separated paths relative to root. */
 export function scanDefinitions(root: string, dir = DEFINITIONS_DIR): { files: string[]; symlinks: string[] } {
@@ -56,12 +62,19 @@ export function readSources(root: string): { sources: Map<string, string>; diagn
   const diagnostics: Diagnostic[] = [];
   const { files, symlinks } = scanDefinitions(root);
   for (const link of symlinks) {
-    diagnostics.push(error('E102', fileSpan(link), 'symbolic links in definitions/ are not followed', {
+    diagnostics.push(error('E102', fileSpan(shown(link)), 'symbolic links in definitions/ are not followed', {
       expected: 'a regular .alma file or a directory',
       hint: 'move or copy the file into definitions/; definitions cannot read anything outside it',
     }));
   }
   for (const f of files) {
+    if (CONTROL_OR_LINE_BREAK.test(f)) {
+      diagnostics.push(error('E103', fileSpan(shown(f)), 'this file name contains a control character or line break', {
+        expected: 'a file name on one line',
+        hint: 'rename the file; its name is written into comments of the generated files',
+      }));
+      continue;
+    }
     try {
       const buf = readFileSync(join(root, f));
       const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);

@@ -1,11 +1,24 @@
 // Reading and comparing the committed generated/ tree, and replacing it as a whole.
 //
-// Replacement is all-or-nothing: the new tree is written beside the old one and swapped in with
-// renames. A run that is killed part-way leaves either the old tree or the new one; a swap that was
-// interrupted between its two renames is finished by the next almac command (see recover()).
-// Concurrent writers are serialised by a lock file; the last one to take the lock wins.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+// What replaceTree guarantees, whatever happens to the process (SIGKILL, a crash, a full disk):
+//   - generated/ is never a mix of the old and the new tree. The new tree is written in full
+//     beside it (generated.almac-tmp-PID/), every file fsynced, then renamed to
+//     generated.almac-new-PID/ — that rename marks it complete — and only then swapped in.
+//   - On Linux (local filesystems: ext4, xfs, btrfs, tmpfs, …) the swap is one atomic
+//     renameat2(RENAME_EXCHANGE) (see exchange-dirs.ts): at every instant generated/ exists and is
+//     wholly the old tree or wholly the new one.
+//   - Where that is not available (other systems, NFS, very old kernels) the swap is two renames:
+//     generated/ → generated.almac-old-PID/, then the new tree → generated/. A process killed
+//     between the two leaves generated/ absent for a moment, never mixed; the next `almac generate`
+//     (recover()) finishes the swap with the complete new tree.
+//   - Leftovers of killed runs (generated.almac-*-PID/) are removed by the next run.
+// Concurrent runs: `generate` holds .almac/generate.lock from reading definitions/ to the swap, so
+// runs are serialised and the last one to take the lock wins. The swap does not depend on the lock:
+// every run writes under its own PID and swaps atomically, so even two runs that both got past a
+// lock (a stale lock broken by two at once) each leave a whole tree, the later one winning.
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { exchangeDirs } from './exchange-dirs.js';
 
 export interface TreeDiff {
   added: string[];
@@ -13,9 +26,17 @@ export interface TreeDiff {
   removed: string[];
 }
 
+/** Marker file of an older almac that could be left inside generated/; never part of the tree. */
+const LEGACY_MARKER = '.almac-complete';
+
+/**
+ * Every file under dir (paths "/"-separated, relative to dir) with its text. A symbolic link is
+ * not followed: it appears with a description that no generated file can equal (it holds a NUL),
+ * so check reports it and generate replaces it.
+ */
 export function readTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
-  const walk = (d: string) => {
+  const walk = (d: string, rel: string) => {
     let entries: string[];
     try {
       entries = readdirSync(d);
@@ -24,12 +45,14 @@ export function readTree(dir: string): Map<string, string> {
     }
     for (const e of entries) {
       const p = join(d, e);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (e !== '.almac-complete') out.set(relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8'));
+      const st = lstatSync(p, { throwIfNoEntry: false });
+      if (!st) continue;
+      if (st.isDirectory()) walk(p, `${rel}${e}/`);
+      else if (st.isSymbolicLink()) out.set(`${rel}${e}`, `\0symbolic link to ${readlinkSync(p)}`);
+      else if (rel !== '' || e !== LEGACY_MARKER) out.set(`${rel}${e}`, readFileSync(p, 'utf8'));
     }
   };
-  walk(dir);
+  walk(dir, '');
   return out;
 }
 
@@ -47,23 +70,44 @@ export function diffTrees(current: Map<string, string>, wanted: Map<string, stri
 
 export const isClean = (d: TreeDiff) => !d.added.length && !d.changed.length && !d.removed.length;
 
-const NEW = '.almac-new';
-const OLD = '.almac-old';
+type Stage = 'tmp' | 'new' | 'old';
+const stagePath = (target: string, stage: Stage, pid = process.pid) => `${target}.almac-${stage}-${pid}`;
 
-/** Finish or undo a swap that a killed process left half-done. */
-export function recover(target: string): void {
-  const parent = dirname(target);
-  const base = target.slice(parent.length + 1);
-  const oldDir = join(parent, base + OLD);
-  const newDir = join(parent, base + NEW);
-  if (!existsSync(target) && existsSync(oldDir)) {
-    // Killed between the two renames: the new tree is complete (it was fsynced before the swap).
-    if (existsSync(join(newDir, '.almac-complete'))) renameSync(newDir, target);
-    else renameSync(oldDir, target);
+/** generated.almac-{tmp,new,old}-PID siblings of target (and the PID-less names of older almacs). */
+function leftovers(target: string): { path: string; stage: Stage; pid?: number }[] {
+  const prefix = `${basename(target)}.almac-`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return [];
   }
-  rmSync(oldDir, { recursive: true, force: true });
-  rmSync(newDir, { recursive: true, force: true });
-  rmSync(join(target, '.almac-complete'), { force: true });
+  return names.flatMap((n) => {
+    const m = /^(tmp|new|old)(?:-(\d+))?$/.exec(n.startsWith(prefix) ? n.slice(prefix.length) : '');
+    return m ? [{ path: join(dirname(target), n), stage: m[1] as Stage, pid: m[2] === undefined ? undefined : Number(m[2]) }] : [];
+  });
+}
+
+/**
+ * Finishes or undoes what a killed run left behind. Called before every write, under the lock.
+ * The only half-done state that matters is a two-rename swap killed between its renames:
+ * generated/ is absent and the complete new tree is beside it; it is moved into place.
+ */
+export function recover(target: string): void {
+  const others = leftovers(target).filter((l) => l.pid === undefined || (l.pid !== process.pid && !isAlive(l.pid)));
+  if (!existsSync(target)) {
+    // A "new" directory is complete by construction; the newest wins if there are several.
+    const byAge = (stage: Stage) => others.filter((l) => l.stage === stage).sort((a, b) => statSync(b.path).mtimeMs - statSync(a.path).mtimeMs);
+    const restore = byAge('new')[0] ?? byAge('old')[0];
+    if (restore) {
+      renameSync(restore.path, target);
+      syncDir(dirname(target));
+    }
+  }
+  for (const l of leftovers(target)) {
+    if (others.some((o) => o.path === l.path)) rmSync(l.path, { recursive: true, force: true });
+  }
+  rmSync(join(target, LEGACY_MARKER), { force: true });
 }
 
 function writeFileDurable(path: string, text: string): void {
@@ -76,30 +120,63 @@ function writeFileDurable(path: string, text: string): void {
   }
 }
 
-/** Replace the directory `target` with exactly `files`. */
-export function replaceTree(target: string, files: Map<string, string>): void {
-  const parent = dirname(target);
-  const base = target.slice(parent.length + 1);
-  const newDir = join(parent, base + NEW);
-  const oldDir = join(parent, base + OLD);
-  rmSync(newDir, { recursive: true, force: true });
-  mkdirSync(newDir, { recursive: true });
-  for (const p of [...files.keys()].sort()) {
-    const full = join(newDir, ...p.split('/'));
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileDurable(full, files.get(p)!);
+/** Makes a directory's entries (new files, renames) durable. */
+function syncDir(path: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here (some filesystems and systems refuse fsync on directories) */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
-  writeFileSync(join(newDir, '.almac-complete'), '');
-  if (existsSync(target)) renameSync(target, oldDir);
-  renameSync(newDir, target);
-  rmSync(join(target, '.almac-complete'), { force: true });
-  rmSync(oldDir, { recursive: true, force: true });
 }
 
-/** A simple exclusive lock: a file created with O_EXCL holding our pid; stale locks are taken over. */
+/** Replace the directory `target` with exactly `files` (see the top of this file). */
+export function replaceTree(target: string, files: Map<string, string>): void {
+  const tmp = stagePath(target, 'tmp');
+  const fresh = stagePath(target, 'new');
+  const old = stagePath(target, 'old');
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const dirs = new Set<string>([tmp]);
+  for (const p of [...files.keys()].sort()) {
+    const full = join(tmp, ...p.split('/'));
+    if (!dirs.has(dirname(full))) {
+      mkdirSync(dirname(full), { recursive: true });
+      for (let d = dirname(full); d.length > tmp.length; d = dirname(d)) dirs.add(d);
+    }
+    writeFileDurable(full, files.get(p)!);
+  }
+  for (const d of dirs) syncDir(d);
+  rmSync(fresh, { recursive: true, force: true });
+  renameSync(tmp, fresh); // from here on the new tree is known to be complete
+  const parent = dirname(target);
+  syncDir(parent);
+  if (!existsSync(target)) {
+    renameSync(fresh, target);
+  } else if (exchangeDirs(fresh, target)) {
+    rmSync(fresh, { recursive: true, force: true }); // now the old tree
+  } else {
+    renameSync(target, old);
+    renameSync(fresh, target);
+    rmSync(old, { recursive: true, force: true });
+  }
+  syncDir(parent);
+}
+
+/** How long withLock waits for another almac before giving up. */
+const LOCK_WAIT_MS = 30_000;
+const LOCK_POLL_MS = 50;
+
+/**
+ * Runs f holding an exclusive lock: a file created with O_EXCL that holds our pid. A lock whose
+ * process is gone (killed) is taken over.
+ */
 export function withLock<T>(lockPath: string, f: () => T): T {
   mkdirSync(dirname(lockPath), { recursive: true });
-  for (let attempt = 0; ; attempt++) {
+  for (let waited = 0; ; waited += LOCK_POLL_MS) {
     try {
       const fd = openSync(lockPath, 'wx');
       writeSync(fd, String(process.pid));
@@ -108,14 +185,19 @@ export function withLock<T>(lockPath: string, f: () => T): T {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       let holder = NaN;
+      let age = 0;
       try {
-        holder = Number(readFileSync(lockPath, 'utf8'));
+        holder = Number.parseInt(readFileSync(lockPath, 'utf8'), 10);
+        age = Date.now() - statSync(lockPath).mtimeMs;
       } catch {
-        /* vanished: retry */
+        continue; // released meanwhile: try again at once
       }
-      if (!Number.isNaN(holder) && !isAlive(holder)) rmSync(lockPath, { force: true });
-      else if (attempt > 600) throw new Error(`another almac (pid ${holder}) holds ${lockPath}`);
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      // An empty lock is one being written, unless it has stayed empty (its writer was killed).
+      const stale = Number.isNaN(holder) ? age > 5_000 : !isAlive(holder);
+      if (stale) rmSync(lockPath, { force: true });
+      else if (waited >= LOCK_WAIT_MS) {
+        throw new Error(`another almac (pid ${holder}) has held ${lockPath} for ${Math.round(waited / 1000)} s; if no almac is running, delete that file`);
+      } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_POLL_MS);
     }
   }
   try {

@@ -1,7 +1,7 @@
 // `almac build`: plan the builds (image × route × platform), skip what has not changed, prepare what
 // the builds share (SYSBASE, the derived builder for --repo, the package cache), run the builds N at a
 // time, verify every image, tag the good ones, and report.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
@@ -339,7 +339,7 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
       interrupted = sig;
       controller.abort();
       interruptChildren();
-      waitForProcessesGone(engine.store?.stateDir ?? buildDir, 5000);
+      waitForProcessesGone([buildDir, ...(engine.store ? [engine.store.stateDir] : [])], engine.store?.graphRoot, 5000);
       cleanupStore();
       releaseLocks();
       reporter.close();
@@ -426,17 +426,37 @@ async function printDiags(ds: Diagnostic[], sources: Map<string, string>, json: 
   else printDiagnostics(ds, sources);
 }
 
-/** Polls (synchronously: we are in a signal handler) until no process names `dir`; at most `ms`. */
-function waitForProcessesGone(dir: string, ms: number): void {
+/**
+ * Polls (synchronously: we are in a signal handler) until the killed builds' processes are gone — those
+ * running inside the store (container roots) and engine/tool processes naming the store or build
+ * directory — so that their overlay mounts can be removed. At most `ms`.
+ */
+function waitForProcessesGone(dirs: string[], graphRoot: string | undefined, ms: number): void {
   const end = Date.now() + ms;
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const tools = new Set(['podman', 'buildah', 'conmon', 'runc', 'unshare', 'dnf', 'rpm', 'tar', 'chroot', 'sh', 'livemedia-creator']);
   for (;;) {
     let busy = false;
     try {
       for (const p of readdirSync('/proc')) {
         if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
         try {
-          if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(dir)) {
+          if (graphRoot) {
+            let root = '';
+            try {
+              root = readlinkSync(`/proc/${p}/root`);
+            } catch {
+              // not ours to read
+            }
+            if (root.startsWith(graphRoot + '/')) {
+              busy = true;
+              break;
+            }
+          }
+          const comm = readFileSync(`/proc/${p}/comm`, 'utf8').trim();
+          if (!tools.has(comm)) continue;
+          const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+          if (dirs.some((d) => cmd.includes(d))) {
             busy = true;
             break;
           }
@@ -562,7 +582,7 @@ function ensureSysbase(ref: string, shared: Shared, ctx: JobContext): Promise<st
  */
 async function prepareRepos(j: Job, sysbaseId: string, shared: Shared, ctx: JobContext, noGpgcheck: boolean): Promise<{ builderRef: string; hostRepos: ResolvedRepo[] | undefined }> {
   if (!j.repoOptions.length) return { builderRef: sysbaseId.startsWith('$') ? j.sysbaseRef : sysbaseId, hostRepos: undefined };
-  if (shared.server && !shared.server.running && !ctx.dryRun) await shared.server.start();
+  if (shared.server && !ctx.dryRun) await shared.server.start();
   const served = (r: RepoOption): string => shared.server!.localUrl(r.name);
   const inBuilder: ResolvedRepo[] = j.repoOptions.map((r) => ({ name: r.name, baseurl: r.kind === 'dir' ? builderRepoPath(r.name) : served(r), ...gpgFor(r, j.spec, noGpgcheck) }));
   const onHost: ResolvedRepo[] = j.repoOptions.map((r) => ({ name: r.name, baseurl: r.kind === 'dir' ? `file://${r.dir}/` : served(r), ...gpgFor(r, j.spec, noGpgcheck) }));

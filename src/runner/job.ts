@@ -3,7 +3,7 @@
 // fast, and — under --dry-run — printed (as a runnable shell line) instead of run.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execCommand, formatArgv, type ExecResult } from './engine/index.js';
+import { execCommand, formatArgv, killSafeArgv, type ExecResult } from './engine/index.js';
 import type { EngineAdapter } from './engines/adapter.js';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import type { AssertionResult } from './verify.js';
@@ -183,8 +183,8 @@ export class JobContext {
     const shown = displayName ? [displayName, ...argv.slice(1)] : argv;
     if (this.dryRun) {
       const envPrefix = !displayName && o.env ? (o.cleanEnv ? '-i ' : '') + Object.entries(o.env).filter(([k, v]) => o.cleanEnv || process.env[k] !== v).map(([k, v]) => `${k}=${formatArgv([v])} `).join('') : '';
-      const wrap = o.killSafe ? 'unshare --pid --fork --mount-proc --kill-child=SIGKILL ' : '';
-      this.print(`${o.cwd ? `(cd ${formatArgv([o.cwd])} && ` : ''}${envPrefix ? `env ${envPrefix}` : ''}${wrap}${formatArgv(shown)}${o.cwd ? ')' : ''}`);
+      const cmd = o.killSafe ? killSafeArgv(shown) : shown;
+      this.print(`${o.cwd ? `(cd ${formatArgv([o.cwd])} && ` : ''}${envPrefix ? `env ${envPrefix}` : ''}${formatArgv(cmd)}${o.cwd ? ')' : ''}`);
       return { argv, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 0 };
     }
     const onOutput = o.onLine ? lineSplitter(o.onLine) : undefined;

@@ -86,8 +86,15 @@ export class RepoServer {
 
   constructor(private readonly repos: ProxiedRepo[], private readonly cacheDir: string) {}
 
-  /** Starts listening on 127.0.0.1 (a free port). */
-  async start(): Promise<void> {
+  private starting: Promise<void> | undefined;
+
+  /** Starts listening on 127.0.0.1 (a free port); concurrent callers share one start. */
+  start(): Promise<void> {
+    this.starting ??= this.listen();
+    return this.starting;
+  }
+
+  private async listen(): Promise<void> {
     await mkdir(this.cacheDir, { recursive: true });
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((res, rej) => {
@@ -119,6 +126,7 @@ export class RepoServer {
   }
 
   async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
     if (this.server) {
       this.server.closeAllConnections?.();
       await new Promise<void>((res) => this.server!.close(() => res()));

@@ -26,12 +26,20 @@ export function explainBadPackage(s: string): string {
 }
 
 /**
+ * Characters that end a line for some reader of the generated files, or are control characters:
+ * C0 and C1 controls and U+2028/U+2029. pykickstart splits a kickstart with Python's
+ * str.splitlines(), which breaks lines at \v, \f, \x1c-\x1e, \x85, U+2028 and U+2029 as well
+ * as at \n and \r; a value holding one could start a `%end` or command line of its own.
+ */
+export const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
  * An image path: absolute, no `.`/`..` segments, no empty segments, no control characters.
  * `*` and `?` are globs (expanded at build time); every other character is literal.
  */
 export function checkPath(p: string, opts: { glob: boolean }): string | undefined {
   if (!p.startsWith('/')) return 'paths must be absolute (start with `/`)';
-  if (/[\u0000-\u001f\u007f]/.test(p)) return 'paths cannot contain control characters such as newlines or NUL';
+  if (CONTROL_OR_LINE_BREAK.test(p)) return 'paths cannot contain control characters or line breaks (such as newlines or NUL)';
   const segs = p.split('/').slice(1);
   const trailing = segs.length > 1 && segs[segs.length - 1] === '' ? 1 : 0;
   for (let i = 0; i < segs.length - trailing; i++) {
@@ -47,7 +55,9 @@ export function checkPath(p: string, opts: { glob: boolean }): string | undefine
 /** A symlink target may be relative, but stays a plain path. */
 export function checkLinkTarget(p: string): string | undefined {
   if (p === '') return 'a symlink target cannot be empty';
-  if (/[\u0000-\u001f\u007f]/.test(p)) return 'a symlink target cannot contain control characters';
+  if (CONTROL_OR_LINE_BREAK.test(p)) return 'a symlink target cannot contain control characters or line breaks';
+  // `ln -sfn TARGET LINK` would read it as options; a file named so can be written `./-name`.
+  if (p.startsWith('-')) return 'a symlink target cannot start with `-` (write `./-name`)';
   if (/[*?]/.test(p)) return 'a symlink target cannot be a glob';
   return undefined;
 }
@@ -61,7 +71,8 @@ export function normaliseMode(m: string): string | undefined {
 /** shadow-utils' user/group name grammar (useradd(8), NAME_REGEX default). */
 export const ACCOUNT_NAME = /^[a-z_][a-z0-9_-]{0,30}\$?$/;
 
-export const SYSTEMD_UNIT = /^[A-Za-z0-9:_.\\@-]+\.(service|socket|target|mount|automount|swap|path|timer|slice|scope|device)$/;
+/** A unit name; not starting with `-`, which systemctl would read as an option. */
+export const SYSTEMD_UNIT = /^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*\.(service|socket|target|mount|automount|swap|path|timer|slice|scope|device)$/;
 
 export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
@@ -76,7 +87,9 @@ export const USER_SPEC = /^([a-z_][a-z0-9_-]{0,30}|\d{1,10})(:([a-z_][a-z0-9_-]{
 export const REPO_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 export function checkUrl(u: string): string | undefined {
-  if (/[\u0000-\u0020\u007f"'`\\]/.test(u)) return 'URLs cannot contain whitespace, quotes, backslashes or control characters';
+  // Printable ASCII only: a URL is written bare into kickstart command lines, which pykickstart
+  // splits with shlex (quotes, backslashes) after removing comments (`#`, even inside a word).
+  if (/[^\u0021-\u007e]|["'`\\#]/.test(u)) return 'URLs are printable ASCII without spaces, quotes, backslashes or `#`';
   if (!/^(https?|ftp|file):\/\/[^/]*\/?/.test(u)) return 'URLs start with http://, https://, ftp:// or file://';
   return undefined;
 }
@@ -111,5 +124,5 @@ export function checkText(t: string): string | undefined {
 
 /** A single-line value (ENV, LABEL): no control characters but tab. */
 export function checkSingleLine(t: string): string | undefined {
-  return /[\u0000-\u0008\u000a-\u001f\u007f]/.test(t) ? 'this value must be a single line without control characters' : undefined;
+  return t.replace(/\t/g, ' ').match(CONTROL_OR_LINE_BREAK) ? 'this value must be a single line without control characters' : undefined;
 }

@@ -5,7 +5,7 @@ import type { Statement, Value } from '../../model/ast.js';
 import type { Operation } from '../../model/spec.js';
 import { looksLikeOption, readArgs, type OptionKind } from './args.js';
 import { argCount, checked, noBlock, printable, scalar, type Ctx } from './context.js';
-import { ACCOUNT_NAME, DATE_FORMAT, SYSTEMD_UNIT, checkLinkTarget, checkPath, checkText, classifyPackage, explainBadPackage, normaliseMode } from './grammars.js';
+import { ACCOUNT_NAME, CONTROL_OR_LINE_BREAK, DATE_FORMAT, SYSTEMD_UNIT, checkLinkTarget, checkPath, checkText, classifyPackage, explainBadPackage, normaliseMode } from './grammars.js';
 
 interface OpSpec {
   options: Record<string, OptionKind>;
@@ -69,7 +69,7 @@ function strOpt(ctx: Ctx, a: ReturnType<typeof readArgs>, key: string, test: (s:
   return s === undefined ? null : s;
 }
 
-const noControl = (s: string) => (/[\u0000-\u001f\u007f:]/.test(s) ? 'this value cannot contain control characters or `:`' : undefined);
+const noControl = (s: string) => (CONTROL_OR_LINE_BREAK.test(s) || s.includes(':') ? 'this value cannot contain control characters, line breaks or `:`' : undefined);
 const absPath = (s: string) => checkPath(s, { glob: false });
 
 function units(ctx: Ctx, st: Statement, values: Value[]): string[] | undefined {
@@ -95,6 +95,18 @@ function packages(ctx: Ctx, values: Value[]): string[] | undefined {
     out.push(s);
   }
   return out;
+}
+
+/**
+ * A raw script is copied into a kickstart %post section as it is. pykickstart ends the section at
+ * a line starting with `%`, and splits lines at more than \n (see CONTROL_OR_LINE_BREAK), so the
+ * script may use \n only, and none of its lines may start with `%`.
+ */
+function checkScript(x: string): string | undefined {
+  if (x.includes('\0')) return 'scripts cannot contain NUL';
+  if (/[\r\u000b\u000c\u001c-\u001e\u0085\u2028\u2029]/.test(x)) return 'a script can only use \\n to end its lines (no \\r, form feeds or Unicode line separators)';
+  if (/^\s*%/m.test(x)) return 'a script line cannot start with `%` (it would end a kickstart section)';
+  return undefined;
 }
 
 export const OPERATIONS: Record<string, OpSpec> = {
@@ -203,7 +215,7 @@ export const OPERATIONS: Record<string, OpSpec> = {
         ctx.diags.push(error('E208', st.span, '`delete-lines` needs `matching "text"`', { expected: 'matching "text"', hint: 'usage: delete-lines /etc/group- matching "sgx"' }));
         return undefined;
       }
-      const t = checked(ctx, m, 'a single line of text', (s) => (s === '' || /[\u0000-\u001f]/.test(s) ? 'the text must be non-empty and on one line' : undefined), 'E316');
+      const t = checked(ctx, m, 'a single line of text', (s) => (s === '' || CONTROL_OR_LINE_BREAK.test(s) ? 'the text must be non-empty and on one line' : undefined), 'E316');
       return p && t !== undefined ? { op: 'delete-lines', path: p[0]!, matching: t } : undefined;
     },
   },
@@ -227,7 +239,7 @@ export const OPERATIONS: Record<string, OpSpec> = {
           ctx.diags.push(error('E208', n.span, '`rule` needs `"old" -> "new"`', { expected: '"old" -> "new"' }));
           continue;
         }
-        const single = (s: string) => (/[\u0000-\u001f]/.test(s) ? 'replacement text must be on one line' : undefined);
+        const single = (s: string) => (CONTROL_OR_LINE_BREAK.test(s) ? 'replacement text must be on one line' : undefined);
         const from = checked(ctx, vs[0]!, 'text to find', (s) => (s === '' ? 'the text to find cannot be empty' : single(s)), 'E316');
         const to = checked(ctx, vs[1]!, 'replacement text', single, 'E316');
         if (from !== undefined && to !== undefined) rules.push({ pattern: from, replacement: to });
@@ -273,7 +285,7 @@ export const OPERATIONS: Record<string, OpSpec> = {
     inside: true,
     check(ctx, st, a) {
       if (!argCount(ctx, st, a.positionals, 1, 1, 'a target unit')) return undefined;
-      const t = checked(ctx, a.positionals[0]!, 'a .target unit', /^[A-Za-z0-9:_.@-]+\.target$/, 'E317');
+      const t = checked(ctx, a.positionals[0]!, 'a .target unit', /^[A-Za-z0-9:_.@][A-Za-z0-9:_.@-]*\.target$/, 'E317');
       return t ? { op: 'set-default-target', target: t } : undefined;
     },
   },
@@ -326,7 +338,8 @@ export const OPERATIONS: Record<string, OpSpec> = {
   'enable-repos': {
     options: { matching: 'list', except: 'list' },
     check(ctx, st, a) {
-      const word = /^[A-Za-z0-9_.-]+$/;
+      // Not starting with `-`: the pattern is an argument of grep.
+      const word = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
       const list = (k: string) =>
         (a.options.get(k)?.values ?? []).map((v) => checked(ctx, v, 'a repository id fragment', word, 'E316')).filter((x): x is string => x !== undefined);
       const matching = list('matching');
@@ -352,7 +365,7 @@ export const OPERATIONS: Record<string, OpSpec> = {
         ctx.diags.push(error('E312', v.span, 'a raw shell step must be a quoted string or a text block', { expected: '"…" or """ … """' }));
         return undefined;
       }
-      const s = checked(ctx, v, 'a script', (x) => (x.includes('\0') ? 'scripts cannot contain NUL' : /^\s*%/m.test(x) ? 'a script line cannot start with `%` (it would end a kickstart section)' : undefined), 'E319');
+      const s = checked(ctx, v, 'a script', checkScript, 'E319');
       return s !== undefined ? { op: 'shell', script: s } : undefined;
     },
   },

@@ -32,6 +32,10 @@ function joinRoot(root: string, quoted: string): string {
  * Escape text for use as a printf *format* inside single quotes: the text comes out byte for
  * byte, and the emitted source is a single line (so it can sit in a Dockerfile RUN or a
  * kickstart section without any line of it being mistaken for an instruction or `%end`).
+ * "Line" as every reader counts them: control characters, and the C1 and Unicode line breaks that
+ * pykickstart's str.splitlines() also splits at, are written as octal escapes of their UTF-8 bytes.
+ * A leading `-` is escaped too, so that printf never reads the format as an option (bash's
+ * `printf -v NAME` would assign instead of printing).
  */
 export function printfFormat(text: string): string {
   let out = '';
@@ -42,8 +46,9 @@ export function printfFormat(text: string): string {
     else if (ch === "'") out += `'\\''`;
     else if (ch === '\n') out += '\\n';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\' + c.toString(8).padStart(3, '0');
-    else out += ch;
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (ch === '-' && out === '')) {
+      for (const byte of Buffer.from(ch, 'utf8')) out += '\\' + byte.toString(8).padStart(3, '0');
+    } else out += ch;
   }
   return `'${out}'`;
 }
