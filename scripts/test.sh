@@ -13,8 +13,9 @@ npm ci --no-audit --no-fund
 step "container engine and RPM tools (Debian packages, installed only when missing)"
 bash scripts/setup-engine.sh
 
-step "type-check"
+step "type-check (sources and tests)"
 npx tsc -p . --noEmit
+npx tsc -p test
 
 step "tests"
 npx vitest run

@@ -32,7 +32,7 @@ export const MAX_INLINE_ITEMS = 4;
 export class LayoutError extends Error {}
 
 const isComment = (t: IToken) => t.tokenType.name === 'Comment';
-const type = (t: IToken | undefined) => t?.tokenType.name ?? 'EOF';
+const kindOf = (t: IToken | undefined) => t?.tokenType.name ?? 'EOF';
 
 export class Printer {
   private readonly out: string[] = [];
@@ -46,7 +46,7 @@ export class Printer {
 
   print(): string {
     this.nodes(0);
-    if (this.i < this.tokens.length) throw new LayoutError(`unexpected ${type(this.tokens[this.i])} at offset ${this.tokens[this.i]!.startOffset}`);
+    if (this.i < this.tokens.length) throw new LayoutError(`unexpected ${kindOf(this.tokens[this.i])} at offset ${this.tokens[this.i]!.startOffset}`);
     this.endLine();
     return this.out.length ? this.out.join('\n') + '\n' : '';
   }
@@ -104,7 +104,7 @@ export class Printer {
 
   private next(expected?: string): IToken {
     const t = this.tokens[this.i];
-    if (!t || (expected && type(t) !== expected)) throw new LayoutError(`expected ${expected ?? 'a token'}, found ${type(t)}`);
+    if (!t || (expected && kindOf(t) !== expected)) throw new LayoutError(`expected ${expected ?? 'a token'}, found ${kindOf(t)}`);
     this.i++;
     return t;
   }
@@ -125,7 +125,7 @@ export class Printer {
     };
     for (;;) {
       const t = this.peek();
-      const kind = type(t);
+      const kind = kindOf(t);
       if (kind === 'EOF' || kind === 'RBrace') return;
       if (kind === 'Newline') {
         this.i++;
@@ -158,7 +158,7 @@ export class Printer {
   private statement(level: number): void {
     this.startLine(level, this.next('Word').image);
     this.arguments(level);
-    if (type(this.peek()) === 'LBrace') this.block(level, ' ');
+    if (kindOf(this.peek()) === 'LBrace') this.block(level, ' ');
   }
 
   /** Arguments up to the end of the statement's line, a block, or a comment. */
@@ -168,7 +168,7 @@ export class Printer {
     let printed = 0;
     for (;;) {
       const t = this.peek();
-      switch (type(t)) {
+      switch (kindOf(t)) {
         case 'Comma':
           this.i++;
           comma = printed > 0;
@@ -215,9 +215,9 @@ export class Printer {
     this.append(this.next('When').image);
     this.condition(level);
     this.block(level, ' ');
-    if (type(this.peek()) === 'Else') {
+    if (kindOf(this.peek()) === 'Else') {
       this.next();
-      if (type(this.peek()) === 'When') this.when(level, ' else ');
+      if (kindOf(this.peek()) === 'When') this.when(level, ' else ');
       else this.block(level, ' else ');
     }
   }
@@ -227,7 +227,7 @@ export class Printer {
     let afterParen = false;
     for (;;) {
       const t = this.peek();
-      const kind = type(t);
+      const kind = kindOf(t);
       if (kind === 'LBrace') return;
       if (kind === 'RParen') {
         this.append(this.next().image);
@@ -245,7 +245,7 @@ export class Printer {
 
   /** A word, string, arrow or text block, appended to the current line. */
   private scalar(t: IToken, level: number): void {
-    switch (type(t)) {
+    switch (kindOf(t)) {
       case 'StringLiteral':
         this.append(quoteString(unescapeString(t.image).value));
         return;
@@ -271,7 +271,7 @@ export class Printer {
     let lists = 0;
     let inList = false;
     for (let k = this.i; k < this.tokens.length; k++) {
-      const kind = type(this.tokens[k]);
+      const kind = kindOf(this.tokens[k]);
       if (kind === 'LBracket') (inList = true), lists++;
       else if (kind === 'RBracket') inList = false;
       else if (!inList && ['Newline', 'Comment', 'LBrace', 'RBrace'].includes(kind)) break;
@@ -285,16 +285,16 @@ export class Printer {
     this.next('LBracket');
     const items: IToken[] = [];
     let hasComment = false;
-    while (type(this.peek()) !== 'RBracket') {
+    while (kindOf(this.peek()) !== 'RBracket') {
       const t = this.next();
       if (isComment(t)) hasComment = true;
-      else if (['Word', 'StringLiteral', 'TextBlock'].includes(type(t))) items.push(t);
-      else if (type(t) !== 'Newline' && type(t) !== 'Comma') throw new LayoutError(`unexpected ${type(t)} in a list`);
+      else if (['Word', 'StringLiteral', 'TextBlock'].includes(kindOf(t))) items.push(t);
+      else if (kindOf(t) !== 'Newline' && kindOf(t) !== 'Comma') throw new LayoutError(`unexpected ${kindOf(t)} in a list`);
     }
     this.next('RBracket');
-    const inline = `[${items.map((t) => (type(t) === 'StringLiteral' ? quoteString(unescapeString(t.image).value) : t.image)).join(', ')}]`;
+    const inline = `[${items.map((t) => (kindOf(t) === 'StringLiteral' ? quoteString(unescapeString(t.image).value) : t.image)).join(', ')}]`;
     const tooLong = (breakFor.count && items.length > MAX_INLINE_ITEMS) || (breakFor.width && (this.line ?? '').length + inline.length > MAX_WIDTH);
-    if (!hasComment && !tooLong && !items.some((t) => type(t) === 'TextBlock')) {
+    if (!hasComment && !tooLong && !items.some((t) => kindOf(t) === 'TextBlock')) {
       this.append(inline);
       return;
     }
@@ -304,7 +304,7 @@ export class Printer {
     let printedAny = false;
     for (;;) {
       const t = this.next();
-      const kind = type(t);
+      const kind = kindOf(t);
       if (kind === 'RBracket') break;
       if (kind === 'Newline' || kind === 'Comma') continue;
       if (isComment(t) && !this.ownLine(t)) this.trailingComment(t);

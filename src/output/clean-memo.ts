@@ -15,13 +15,14 @@
 // almac: each changes a digest and the command takes the full path. Only clean states are recorded,
 // so every problem is reported by a full run. The memo lives in .almac/ (never committed) and is
 // written atomically; a missing, unreadable or foreign memo is simply a miss.
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
+import { listTree } from './generated-tree.js';
 
 const MEMO_FORMAT = 1;
 const MEMO_FILE = join('.almac', 'clean-memo.json');
@@ -43,14 +44,27 @@ interface MemoFile {
 }
 
 const sha = () => createHash('sha256');
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Digest of a set of files: names and contents, in byte order of the names. */
+function addFile(h: Hash, name: string, bytes: Buffer): void {
+  h.update(`${name.length}:${name}\0${bytes.length}:`).update(bytes).update('\0');
+}
+
+/** Digest of a set of files (names and UTF-8 contents, in name order). */
 export function digestFiles(files: Map<string, string>): string {
   const h = sha();
-  for (const name of [...files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const text = files.get(name)!;
-    h.update(`${name.length}:${name}\0${text.length}:`).update(text).update('\0');
-  }
+  for (const name of [...files.keys()].sort(byName)) addFile(h, name, Buffer.from(files.get(name)!, 'utf8'));
+  return h.digest('hex');
+}
+
+/**
+ * The same digest, of a tree on disk as readTree would see it, one file at a time (a tree of tens
+ * of thousands of files is never held in memory). A file that is not valid UTF-8 gives another
+ * digest than its decoded text: a miss, never a false match.
+ */
+export function digestTree(dir: string): string {
+  const h = sha();
+  for (const e of listTree(dir)) addFile(h, e.path, e.link !== undefined ? Buffer.from(e.link, 'utf8') : readFileSync(e.full));
   return h.digest('hex');
 }
 
@@ -104,11 +118,10 @@ export function compilerFingerprint(): string {
 }
 
 /**
- * The recorded result, if the memo matches the current compiler, definitions and generated tree
- * (`generated` as readTree returns it). Also returns the definitions it read, for printing the
- * recorded warnings against.
+ * The recorded result, if the memo matches the current compiler, definitions and the generated
+ * tree in `generatedDir`. Also returns the definitions it read, to print recorded warnings against.
  */
-export function lookupClean(root: string, generated: () => Map<string, string>): { result: CleanResult; sources: Map<string, string> } | undefined {
+export function lookupClean(root: string, generatedDir: string): { result: CleanResult; sources: Map<string, string> } | undefined {
   // Fingerprint first: a compilation that follows a miss is recorded against this very build.
   const compiler = compilerFingerprint();
   let memo: MemoFile;
@@ -120,7 +133,7 @@ export function lookupClean(root: string, generated: () => Map<string, string>):
   if (memo.format !== MEMO_FORMAT || memo.compiler !== compiler) return undefined;
   const { sources, diagnostics } = readSources(root);
   if (diagnostics.length || memo.definitions !== digestFiles(sources)) return undefined;
-  if (memo.generated !== digestFiles(generated())) return undefined;
+  if (memo.generated !== digestTree(generatedDir)) return undefined;
   return { result: memo.result, sources };
 }
 

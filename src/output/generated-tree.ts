@@ -29,13 +29,21 @@ export interface TreeDiff {
 /** Marker file of an older almac that could be left inside generated/; never part of the tree. */
 const LEGACY_MARKER = '.almac-complete';
 
+export interface TreeEntry {
+  /** "/"-separated, relative to the tree's directory. */
+  path: string;
+  full: string;
+  /** For a symbolic link: what readTree reports instead of following it. */
+  link?: string;
+}
+
 /**
- * Every file under dir (paths "/"-separated, relative to dir) with its text. A symbolic link is
- * not followed: it appears with a description that no generated file can equal (it holds a NUL),
- * so check reports it and generate replaces it.
+ * The files under dir, sorted by path (UTF-16 code unit order, as JavaScript compares strings).
+ * A symbolic link is not followed: it is listed with a description that no generated file can
+ * equal (it holds a NUL), so check reports it and generate replaces it.
  */
-export function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
+export function listTree(dir: string): TreeEntry[] {
+  const out: TreeEntry[] = [];
   const walk = (d: string, rel: string) => {
     let entries: string[];
     try {
@@ -48,12 +56,17 @@ export function readTree(dir: string): Map<string, string> {
       const st = lstatSync(p, { throwIfNoEntry: false });
       if (!st) continue;
       if (st.isDirectory()) walk(p, `${rel}${e}/`);
-      else if (st.isSymbolicLink()) out.set(`${rel}${e}`, `\0symbolic link to ${readlinkSync(p)}`);
-      else if (rel !== '' || e !== LEGACY_MARKER) out.set(`${rel}${e}`, readFileSync(p, 'utf8'));
+      else if (st.isSymbolicLink()) out.push({ path: `${rel}${e}`, full: p, link: `\0symbolic link to ${readlinkSync(p)}` });
+      else if (rel !== '' || e !== LEGACY_MARKER) out.push({ path: `${rel}${e}`, full: p });
     }
   };
   walk(dir, '');
-  return out;
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Every file under dir (see listTree) with its text. */
+export function readTree(dir: string): Map<string, string> {
+  return new Map(listTree(dir).map((e) => [e.path, e.link ?? readFileSync(e.full, 'utf8')]));
 }
 
 export function diffTrees(current: Map<string, string>, wanted: Map<string, string>): TreeDiff {

@@ -59,10 +59,12 @@ export function versionChanges(before: LockFile[], after: LockFile[]): Change[] 
       seen.set(id, entry);
     }
   }
+  const packages: Change[] = [];
   for (const { change, arches } of seen.values()) {
     const on = [...arches];
     const everywhere = on.length === lockedEverywhere.length;
-    changes.push(everywhere ? change : { ...change, subject: `${change.subject} (in the ${on.join(', ')} lock${on.length === 1 ? '' : 's'})` });
+    packages.push(everywhere ? change : { ...change, subject: `${change.subject} (in the ${on.join(', ')} lock${on.length === 1 ? '' : 's'})` });
   }
-  return changes;
+  // By package name: the order a reviewer looks things up in.
+  return [...changes, ...packages.sort((x, y) => (x.subject < y.subject ? -1 : x.subject > y.subject ? 1 : 0))];
 }

@@ -512,7 +512,12 @@ async function runJob(
     const { builderRef, hostRepos } = await prepareRepos(j, sysbaseId, shared, ctx, noGpgcheck);
     j.phase = 'build';
     if (j.route === 'containerfile') {
-      j.imageId = await buildViaContainerfile(ctx, { builderRef, contextDir: join(shared.buildDir, 'context') });
+      const intermediates: string[] = [];
+      try {
+        j.imageId = await buildViaContainerfile(ctx, { builderRef, contextDir: join(shared.buildDir, 'context'), intermediates });
+      } finally {
+        if (intermediates.length && !ctx.dryRun) await removeIntermediates(shared, intermediates, j.imageId, ctx);
+      }
     } else {
       j.executor = ksExecutor;
       j.imageId = await buildViaKickstart(ctx, { builderRef, repos: hostRepos, executor: ksExecutor });
@@ -527,7 +532,7 @@ async function runJob(
   if (ok && j.namingTags.length) {
     j.phase = 'tag';
     ctx.step('tag');
-    const before = await engine.listImages();
+    const before = await engine.listImages().catch(() => [] as ImageRecord[]);
     const holders = j.namingTags.map((t) => findImage(before, t)?.id).filter((x): x is string => !!x && x !== j.imageId);
     for (const a of engine.tagArgs(j.imageId!, j.namingTags)) await ctx.engineCmd(a, { what: `${engine.name} tag` });
     await prune(shared, holders, j.imageId!, ctx);
@@ -630,8 +635,16 @@ async function deriveBuilder(d: DerivedBuilderSpec, tag: string, shared: Shared,
   return tag;
 }
 
-/** Removes images among `ids` that have no name left (superseded builds), never `keep`. */
+/** Removes images among `ids` that have no name left (superseded builds), never `keep`. Housekeeping: never fails. */
 async function prune(shared: Shared, ids: (string | undefined)[], keep: string, ctx?: JobContext): Promise<void> {
+  try {
+    await pruneNow(shared, ids, keep, ctx);
+  } catch (e) {
+    ctx?.log(`# could not remove superseded images: ${(e as Error).message}`);
+  }
+}
+
+async function pruneNow(shared: Shared, ids: (string | undefined)[], keep: string, ctx?: JobContext): Promise<void> {
   const cands = [...new Set(ids.filter((x): x is string => !!x && x !== keep))];
   if (!cands.length) return;
   const now = await shared.engine.listImages();
@@ -639,6 +652,24 @@ async function prune(shared: Shared, ids: (string | undefined)[], keep: string, 
   if (!dangling.length) return;
   const r = await shared.engine.exec(shared.engine.rmiArgs(dangling));
   ctx?.log(`# removed superseded image${dangling.length === 1 ? '' : 's'} ${dangling.map((d) => d.slice(0, 12)).join(' ')}${r.code === 0 ? '' : ` (failed: ${r.stderr.trim()})`}`);
+}
+
+/** docker (legacy builder): the step images the build printed, newest first, where nothing names them. */
+async function removeIntermediates(shared: Shared, ids: string[], keep: string | undefined, ctx: JobContext): Promise<void> {
+  let now: ImageRecord[];
+  try {
+    now = await shared.engine.listImages();
+  } catch (e) {
+    ctx.log(`# could not remove the docker build's intermediate images: ${(e as Error).message}`);
+    return;
+  }
+  const full = ids
+    .map((short) => now.find((i) => i.id.startsWith(short)))
+    .filter((i): i is ImageRecord => !!i && i.names.length === 0 && i.id !== keep)
+    .map((i) => i.id)
+    .reverse();
+  for (const id of full) await shared.engine.exec(shared.engine.rmiArgs([id])); // children before parents; failures are harmless
+  if (full.length) ctx.log(`# removed ${full.length} intermediate image${full.length === 1 ? '' : 's'} of the docker build`);
 }
 
 /** Derived builders of the same SYSBASE + repositories that this run replaced. */
@@ -788,7 +819,7 @@ function jobJson(j: Job, outRel?: string): Record<string, unknown> {
     image: j.spec.id,
     route: j.route,
     platform: j.platform.name,
-    status: j.status,
+    status: j.status === 'pending' ? 'not-run' : j.status,
     ...(j.executor ? { executor: j.executor } : {}),
     durationMs: j.durationMs ?? null,
     imageId: j.imageId ?? null,

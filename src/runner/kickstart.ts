@@ -168,6 +168,7 @@ export function parseKickstart(text: string): Kickstart {
     const raw = lines[i]!.replace(/\r$/, '');
     const trimmed = raw.trim();
     if (!trimmed || trimmed.startsWith('#')) continue;
+    if (/^%include(\s|$)/.test(trimmed)) throw new KickstartError(lineNo, '%include is not supported');
     if (trimmed.startsWith('%')) {
       const words = splitWords(trimmed, lineNo);
       const head = words[0]!;
@@ -244,7 +245,6 @@ export function parseKickstart(text: string): Kickstart {
     const words = splitWords(trimmed, lineNo);
     const [name, ...args] = words;
     if (!name) continue;
-    if (name === '%include') throw new KickstartError(lineNo, '%include is not supported');
     if (name === 'repo') {
       const o = parseOptions(args, lineNo, REPO_OPTIONS, 'repo');
       const n = o.get('name');

@@ -88,9 +88,9 @@ export async function podman(args: string[]): Promise<AlmacResult> {
   return run('podman', args, { env: storeEnv() });
 }
 
-/** Options every test build uses: the fixture repository, the builder, the shared store. */
-export function fixtureArgs(buildDir: string): string[] {
-  return ['--repo', `fixture=${FIXTURE_REPO}`, '--sysbase', SYSBASE, '--store', STORE, '--build-dir', buildDir];
+/** Options every test build uses: the fixture repository (or `repo`), the builder, the shared store. */
+export function fixtureArgs(buildDir: string, repo: string = FIXTURE_REPO): string[] {
+  return ['--repo', `fixture=${repo}`, '--sysbase', SYSBASE, '--store', STORE, '--build-dir', buildDir];
 }
 
 export interface BuildJson {
@@ -111,11 +111,11 @@ export interface BuildJson {
   packageCache?: { upstreamRpmFetches: number };
 }
 
-export function parseBuildJson(stdout: string): BuildJson {
+export function parseBuildJson(r: AlmacResult): BuildJson {
   try {
-    return JSON.parse(stdout) as BuildJson;
+    return JSON.parse(r.stdout) as BuildJson;
   } catch {
-    throw new Error(`almac build --json printed no JSON:\n${stdout}`);
+    throw new Error(`almac build --json printed no JSON (exit ${r.code}):\n${r.stdout}\n--- stderr:\n${r.stderr}`);
   }
 }
 

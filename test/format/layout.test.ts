@@ -1,6 +1,7 @@
 // The canonical layout, rule by rule, on small inputs run through the real formatter.
 import { describe, expect, it } from 'vitest';
-import { formatSource } from '../../src/format/format.js';
+import { formatSource, sameMeaning } from '../../src/format/format.js';
+import { parseSource } from '../../src/phases/1-parse/parse.js';
 import { quoteString } from '../../src/format/quote.js';
 import { unescapeString } from '../../src/phases/1-parse/strings.js';
 
@@ -173,6 +174,19 @@ describe('almac fmt layout', () => {
     const r = formatSource('test.alma', 'image a {\n  install [a, b\n}\n');
     expect(r.text).toBeUndefined();
     expect(r.diagnostics.map((d) => d.code)).toContain('E010');
+  });
+});
+
+describe('the meaning check run before anything is written', () => {
+  const parse = (text: string) => parseSource('test.alma', text);
+  it('accepts a pure relayout', () => {
+    expect(sameMeaning(parse('image a { install [x,y] } # c\n').file, parse('image a {\n  install [x, y]\n}  # c\n'))).toBeUndefined();
+  });
+  it('catches a changed value, a lost comment and a result that does not parse', () => {
+    expect(sameMeaning(parse('image a {\n  install x\n}\n').file, parse('image a {\n  install y\n}\n'))).toBe('the syntax trees differ');
+    expect(sameMeaning(parse('image a {\n  install "x"\n}\n').file, parse('image a {\n  install x\n}\n'))).toBe('the syntax trees differ');
+    expect(sameMeaning(parse('image a {} # c\n').file, parse('image a {}\n'))).toBe('the comments differ');
+    expect(sameMeaning(parse('image a {}\n').file, parse('image a {\n'))).toMatch(/^the result does not parse: expected/);
   });
 });
 

@@ -35,9 +35,9 @@ describe('almac fmt on the real definitions', () => {
     expect(unformatted).toEqual([]);
   });
 
-  it('resolves the same 24 images from the formatted files as from any relayout of them', () => {
+  it('resolves the same images from the formatted files as from any relayout of them', () => {
     const before = meaning(real);
-    expect((before.images as ImageSpec[]).length).toBe(24);
+    expect((before.images as ImageSpec[]).length).toBeGreaterThan(0);
     fc.assert(
       fc.property(fc.gen(), (g) => {
         const mutated = new Map([...real].map(([p, t]) => [p, relayout(g, t)]));
@@ -46,7 +46,9 @@ describe('almac fmt on the real definitions', () => {
         for (const [p, t] of formatted) expect(t, p).toBe(real.get(p));
         expect(meaning(mutated)).toEqual(before);
       }),
-      { numRuns: 25 },
+      // Each run compiles the whole project; shrinking thousands of layout choices would take
+      // minutes, so a failure is reported as found (fast-check prints the seed and path to replay).
+      { numRuns: 25, endOnFailure: true },
     );
   });
 
@@ -67,7 +69,7 @@ describe('almac fmt on the real definitions', () => {
         const comments = (m: Map<string, string>) => [...m.values()].join('\n').match(/# (trailing|own line) \d+/g)?.length ?? 0;
         expect(comments(once)).toBe(added);
       }),
-      { numRuns: 25 },
+      { numRuns: 25, endOnFailure: true },
     );
   });
 });

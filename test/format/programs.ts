@@ -62,41 +62,52 @@ const comparison = fc.oneof(
   fc.tuple(word, inlineList).map(([a, l]) => `${a} in ${l}`),
 );
 
-const { condition } = fc.letrec<{ condition: string }>((tie) => ({
-  condition: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    comparison,
-    fc.tuple(tie('condition'), fc.constantFrom('and', 'or'), tie('condition')).map(([a, op, b]) => `${a} ${op} ${b}`),
-    tie('condition').map((c) => `not ${c}`),
-    tie('condition').map((c) => `(${c})`),
-  ),
-}));
+/** Conditions nest up to `depth` levels of and/or/not/parentheses. */
+function conditionAt(depth: number): fc.Arbitrary<string> {
+  if (depth === 0) return comparison;
+  const inner = conditionAt(depth - 1);
+  return fc.oneof(
+    { weight: 3, arbitrary: comparison },
+    { weight: 1, arbitrary: fc.tuple(inner, fc.constantFrom('and', 'or'), inner).map(([a, op, b]) => `${a} ${op} ${b}`) },
+    { weight: 1, arbitrary: inner.map((c) => `not ${c}`) },
+    { weight: 1, arbitrary: inner.map((c) => `(${c})`) },
+  );
+}
+const condition = conditionAt(2);
 
-/** Nodes with the comments and blank lines that may surround them. */
-const { nodes } = fc.letrec<{ nodes: string; node: string; when: string; block: string }>((tie) => ({
-  nodes: fc
+/** Nodes with the comments and blank lines that may surround them; blocks nest `depth` deep. */
+function nodesAt(depth: number): fc.Arbitrary<string> {
+  const node = nodeAt(depth);
+  return fc
     .array(
       fc.record({
-        before: fc.oneof(fc.constant(''), fc.constant('\n'), comment.map((c) => `${c}\n`)),
+        before: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constant('\n') }, { weight: 1, arbitrary: comment.map((c) => `${c}\n`) }),
         indent: fc.constantFrom('', '  ', '    ', '\t'),
-        node: tie('node'),
+        node,
         trailing: fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: comment.map((c) => ` ${c}`) }),
       }),
-      { maxLength: 4 },
+      { maxLength: 3 },
     )
-    .map((ns) => ns.map((n) => `${n.before}${n.indent}${n.node}${n.trailing}\n`).join('')),
-  block: fc.tuple(fc.oneof(fc.constant(''), comment.map((c) => ` ${c}`)), tie('nodes')).map(([c, inner]) => `{${c}\n${inner}}`),
-  when: fc
-    .tuple(condition, tie('block'), fc.option(fc.oneof(tie('block'), tie('when')), { nil: undefined }))
-    .map(([c, then, otherwise]) => `when ${c} ${then}${otherwise !== undefined ? ` else ${otherwise}` : ''}`),
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc
-      .tuple(word, fc.array(fc.tuple(fc.constantFrom(' ', ', ', ' , '), argument), { maxLength: 4 }), fc.option(tie('block'), { nil: undefined }), space)
-      .map(([name, args, block, sp]) => `${name}${args.map(([sep, a]) => sep + a).join('')}${block !== undefined ? sp + block : ''}`),
-    tie('when'),
-  ),
-}));
+    .map((ns) => ns.map((n) => `${n.before}${n.indent}${n.node}${n.trailing}\n`).join(''));
+}
 
-/** A whole file. */
-export const program = nodes;
+function blockAt(depth: number): fc.Arbitrary<string> {
+  const inner = depth === 0 ? fc.constant('') : nodesAt(depth - 1);
+  return fc.tuple(fc.oneof(fc.constant(''), comment.map((c) => ` ${c}`)), inner).map(([c, nodes]) => `{${c}\n${nodes}}`);
+}
+
+function whenAt(depth: number): fc.Arbitrary<string> {
+  const block = blockAt(depth);
+  const otherwise = depth === 0 ? block : fc.oneof(block, whenAt(depth - 1));
+  return fc.tuple(condition, block, fc.option(otherwise, { nil: undefined })).map(([c, then, e]) => `when ${c} ${then}${e !== undefined ? ` else ${e}` : ''}`);
+}
+
+function nodeAt(depth: number): fc.Arbitrary<string> {
+  const statement = fc
+    .tuple(word, fc.array(fc.tuple(fc.constantFrom(' ', ', ', ' , '), argument), { maxLength: 4 }), fc.option(blockAt(depth), { nil: undefined }), space)
+    .map(([name, args, block, sp]) => `${name}${args.map(([sep, a]) => sep + a).join('')}${block !== undefined ? sp + block : ''}`);
+  return fc.oneof({ weight: 3, arbitrary: statement }, { weight: 1, arbitrary: whenAt(depth) });
+}
+
+/** A whole file: blocks up to three levels deep. */
+export const program = nodesAt(3);

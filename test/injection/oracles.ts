@@ -187,8 +187,8 @@ export function kickstartArgs(line: string): string[] {
     const c = line[i]!;
     if (quote) {
       if (c === quote) quote = undefined;
-      else if (quote === '"' && c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) token += line[++i];
-      else token += c;
+      else if (quote === '"' && c === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) token = (token ?? '') + line[++i];
+      else token = (token ?? '') + c;
     } else if (/\s/.test(c)) {
       if (token !== undefined) args.push(token);
       token = undefined;

@@ -37,7 +37,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   const lock = join(o.root, '.almac', 'generate.lock');
   const memo = withLock(lock, () => {
     recover(target);
-    return lookupClean(o.root, () => readTree(target));
+    return lookupClean(o.root, target);
   });
   if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
   const { compileProject, carryLocks } = await loadCompiler();
@@ -73,7 +73,7 @@ function reportChecked(o: GenerateOptions, r: CleanResult, sources: Map<string, 
 
 export async function runCheck(o: GenerateOptions): Promise<number> {
   const target = join(o.root, GENERATED_DIR);
-  const memo = lookupClean(o.root, () => readTree(target));
+  const memo = lookupClean(o.root, target);
   if (memo) return reportChecked(o, memo.result, memo.sources);
   const { compileProject, carryLocks, checkLocks } = await loadCompiler();
   const c = compileProject(o.root);
@@ -117,5 +117,5 @@ function describeChange(have: string, want: string): string {
       if (first < 0) first = i + 1;
     }
   }
-  return `${count} line${count === 1 ? '' : 's'} differ, first at line ${first}`;
+  return `${count === 1 ? '1 line differs' : `${count} lines differ`}, first at line ${first}`;
 }

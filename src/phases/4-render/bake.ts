@@ -31,10 +31,10 @@ export function bakeTargetName(release: string, image: string): string {
 const variableName = (...parts: string[]) => ['SYSBASE', ...parts].join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 
 /** Bake interpolates `${…}` and `%{…}` in every string; anything literal must be escaped. */
-const literal = (s: string) => s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+const literal = (s: string) => s.replace(/[$%]\{/g, (m) => m[0] + m);
 
 function tagRef(repository: string, tag: string): string {
-  return literal(`${repository}:${tag}`).replace(/\{date\}/g, `\${${DATE_VARIABLE}}`);
+  return literal(`${repository}:${tag}`).replace(/\{date\}/g, () => `\${${DATE_VARIABLE}}`);
 }
 
 function dirOf(path: string): string {

@@ -7,9 +7,12 @@ import { BAKE_FILE, renderBake } from './bake.js';
 import { WORKFLOW_FILE, renderWorkflow } from './workflow.js';
 import { template } from './templates.js';
 
-/** Collapses accidental blank-line runs and guarantees exactly one trailing newline. */
+/**
+ * Collapses accidental blank-line runs and guarantees exactly one trailing newline. (trimEnd, not
+ * /\s+$/: the regex retries at every whitespace run of the text, which shows in profiles at scale.)
+ */
 function tidy(text: string): string {
-  return text.replace(/\n{3,}/g, '\n\n').replace(/\s+$/, '') + '\n';
+  return text.replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
 export function renderContainerfile(spec: ImageSpec): string {

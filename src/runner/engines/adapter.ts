@@ -162,10 +162,26 @@ export class EngineAdapter {
 
   // --- queries --------------------------------------------------------------------------------------
 
-  /** All images of the store, in one engine call. */
+  /**
+   * All images of the store, in one engine call. Retried when an image vanished while being listed
+   * (podman 4 fails the whole listing with "image not known" when another build removes one meanwhile).
+   */
   async listImages(): Promise<ImageRecord[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.listImagesOnce();
+      } catch (e) {
+        const raced = e instanceof EngineCommandError && /image not known|locating image|no such image/i.test(e.result.stderr);
+        if (!raced || attempt >= 5) throw e;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
+    }
+  }
+
+  private async listImagesOnce(): Promise<ImageRecord[]> {
     if (this.name === 'docker') {
-      const r = await this.checked(['images', '--no-trunc', '--format', '{{json .}}']);
+      // -a: untagged images too (a superseded build must be found to be removed)
+      const r = await this.checked(['images', '-a', '--no-trunc', '--format', '{{json .}}']);
       const byId = new Map<string, ImageRecord>();
       for (const line of r.stdout.split('\n')) {
         if (!line.trim()) continue;

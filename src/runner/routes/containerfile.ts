@@ -12,7 +12,16 @@ export function stepFromBuildOutput(line: string): string | undefined {
   return `${stage}step ${m[3]}/${m[4]}: ${m[5]!.replace(/\s+/g, ' ')}`;
 }
 
-export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: string; contextDir: string }): Promise<string> {
+/** Image ids a docker (legacy builder) build prints for its steps: ` ---> 1234abcd` / `--> 1234abcd`. */
+export function intermediateImage(line: string): string | undefined {
+  return /^\s*-+> ([0-9a-f]{11,64})\s*$/.exec(line)?.[1];
+}
+
+/**
+ * Builds; returns the image id. `intermediates` receives the step images a docker legacy build leaves
+ * in the daemon's store (podman and buildah with --layers=false create none), for removal.
+ */
+export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: string; contextDir: string; intermediates?: string[] }): Promise<string> {
   const { job, engine } = ctx;
   const iid = join(job.workDir, 'image-id');
   if (!ctx.dryRun) {
@@ -39,6 +48,8 @@ export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: st
     onLine: (l) => {
       const s = stepFromBuildOutput(l);
       if (s) ctx.progress(s);
+      const i = engine.name === 'docker' ? intermediateImage(l) : undefined;
+      if (i) o.intermediates?.push(i);
     },
   });
   if (ctx.dryRun) return '$IMAGE_ID';

@@ -111,8 +111,9 @@ export async function buildViaKickstart(ctx: JobContext, o: KickstartRouteOption
   for (const c of cmds) out = (await ctx.engineCmd(c, { what: `${ctx.engine.name} ${c[0]}` })).stdout;
   if (ctx.dryRun) return '$IMAGE_ID';
   rmSync(work, { recursive: true, force: true }); // the root and the tarball (kept when a step fails)
-  const id = out.trim().split('\n').pop()!.trim().replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{12,64}$/.test(id)) throw new StepError(`${ctx.engine.name} import printed no image id: ${JSON.stringify(out.slice(0, 200))}`);
+  // podman -q / buildah commit -q print the id; docker prints sha256:<id> (through podman's API: twice)
+  const id = out.match(/[0-9a-f]{64}/g)?.pop();
+  if (!id) throw new StepError(`${ctx.engine.name} import printed no image id: ${JSON.stringify(out.slice(0, 200))}`);
   return id;
 }
 
