@@ -98,6 +98,7 @@ export const VERBS: Verb[] = [
         .option('force', { type: 'boolean', default: false, describe: 'Build even when nothing changed' })
         .option('build-dir', { type: 'string', default: '.almac/build', describe: 'Logs, manifests and state' })
         .option('store', { type: 'string', describe: 'podman/buildah store directory, or `system`', defaultDescription: '<build-dir>/engine' })
+        .option('locked', { type: 'boolean', default: false, describe: 'Fail an image whose packages differ from its lock in generated/locks/' })
         .option('kickstart-executor', { type: 'string', choices: ['auto', 'livemedia-creator', 'almac'], default: 'auto', describe: 'What runs kickstarts' }),
     run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
   },

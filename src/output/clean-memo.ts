@@ -4,9 +4,10 @@
 //
 // Why it cannot give a wrong answer: the memo holds digests of everything the answer depends on —
 //   - the compiler: the name, size and change time of every file of almac's dist/ and templates/
-//     (the change time, ctime, moves on every write and no tool can set it back, so any rebuild or
-//     edit changes it; reading all of dist/ instead would cost more than the rest of the fast
-//     path), the versions of the runtime dependencies, and the Node version;
+//     (the change time, ctime, moves on every write and, unlike the modification time, cannot be
+//     set back by touch, cp -p or tar, so any rebuild or edit changes it; reading all of dist/
+//     instead would cost more than the rest of the fast path), the versions of the runtime
+//     dependencies, and the Node version;
 //   - the input: the name and content of every definition file, read by the same code the compiler
 //     reads them with (project-files.ts; symbolic links included, which are errors);
 //   - the output: the name and content of every file in generated/;

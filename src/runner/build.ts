@@ -1,12 +1,15 @@
 // `almac build`: plan the builds (image × route × platform), skip what has not changed, prepare what
 // the builds share (SYSBASE, the derived builder for --repo, the package cache), run the builds N at a
 // time, verify every image, tag the good ones, and report.
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import { didYouMean } from '../util/suggest.js';
+import { compareWithLock, describeComparison } from '../lock/compare.js';
+import { definitionHash, lockPath, parseLock } from '../lock/lockfile.js';
 import {
   cleanupAfterBuildSync,
   EngineNotFoundError,
@@ -61,6 +64,8 @@ export interface BuildCommandOptions {
   store?: string;
   json: boolean;
   ksExecutor: 'auto' | 'livemedia-creator' | 'almac';
+  /** Fail an image whose packages differ from its lock in generated/locks/. */
+  locked?: boolean;
 }
 
 export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, environment: 3 } as const;
@@ -153,7 +158,7 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
   const routes: Route[] = o.via.length ? [...new Set(o.via)] : ['containerfile'];
 
   // 1. images
-  const project = await loadProject(root, buildDir);
+  const project = await loadProject(root, buildDir, { writeCache: !o.dryRun });
   if (project.diagnostics.some((d) => d.severity === 'error')) {
     await printDiags(project.diagnostics, project.sources, o.json);
     return EXIT_CODES.failed;
@@ -228,7 +233,8 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
           sysbaseRef: o.sysbase ?? spec.builder,
           repoOptions,
           network: repoOptions.length && repoOptions.every((r) => r.kind === 'dir') ? 'none' : 'host',
-          verifyHash: sha256(JSON.stringify(spec.assertions)),
+          verifyHash: sha256(JSON.stringify(spec.assertions) + (o.locked ? lockText(o.root, spec, platform) : '')),
+          ...(o.locked ? { lockFile: join(o.root, GENERATED_DIR, lockPath(spec, platform)) } : {}),
           status: 'pending',
           assertions: [],
         });
@@ -246,7 +252,7 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
   // a remote --repo needs a GPG key from the definition: fail before anything runs
   for (const j of jobs) for (const r of j.repoOptions) gpgFor(r, j.spec, o.noGpgcheck);
   for (const j of jobs) {
-    if (!j.native && j.route === 'kickstart') throw new UsageError(`${j.spec.id}: the kickstart route builds only for this host's architecture (${host}), not ${j.platform.name}`);
+    if (j.platform.basearch !== host && j.route === 'kickstart') throw new UsageError(`${j.spec.id}: the kickstart route builds only for this host's architecture (${host}), not ${j.platform.name}`);
     if (!j.native && !existsSync(`/proc/sys/fs/binfmt_misc/qemu-${j.platform.basearch}`)) {
       throw new EnvironmentError(`${j.spec.id}: building ${j.platform.name} on ${host} needs user-mode emulation, and no binfmt handler for ${j.platform.basearch} is registered (install qemu-user-static / qemu-user-binfmt)`);
     }
@@ -272,7 +278,9 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
 
   async function runLocked(): Promise<number> {
     let images: ImageRecord[] = [];
-    const canList = !o.dryRun || engine.name === 'docker' || !engine.store || existsSync(engine.envVars['CONTAINERS_CONF'] ?? '/nonexistent') || existsSync(join(storeDir, 'conf', 'containers.conf'));
+    // --dry-run writes nothing: a store that does not exist yet is read as empty
+    const hermetic = engine.envVars['CONTAINERS_CONF'];
+    const canList = !o.dryRun || !hermetic || existsSync(hermetic);
     if (canList) {
       try {
         images = await engine.listImages();
@@ -330,8 +338,13 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
     for (const j of jobs) if (j.status === 'skipped') reporter.finish(j.key, 'skipped', 'unchanged');
 
     // interruption: stop everything, clean up synchronously, exit
+    const before = engine.store || engine.name === 'docker' || !(toRun.length + reverify.length) ? undefined : workingContainersSync(engine);
     const cleanupStore = (): void => {
+      waitForProcessesGone([buildDir, ...(engine.store ? [engine.store.stateDir] : [])], engine.store?.graphRoot, 5000);
+      // almac's own store holds only this run's builds (see the lock): all of its working containers go
       if (engine.store) cleanupAfterBuildSync({ env: engine.env, tmpDir: engine.store.tmpDir });
+      // the engine's system store: only the working containers that appeared during this run
+      else if (before) removeWorkingContainersSync(engine, [...workingContainersSync(engine)].filter((c) => !before.has(c)));
     };
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (sig: NodeJS.Signals): void => {
@@ -339,7 +352,6 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
       interrupted = sig;
       controller.abort();
       interruptChildren();
-      waitForProcessesGone([buildDir, ...(engine.store ? [engine.store.stateDir] : [])], engine.store?.graphRoot, 5000);
       cleanupStore();
       releaseLocks();
       reporter.close();
@@ -406,6 +418,7 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
         return true;
       }
       if (controller.signal.aborted) cleanupStore(); // fail-fast killed the others: remove what they left
+      if (toRun.length) await pruneCreated(shared, state);
     } finally {
       for (const s of SIGNALS) process.off(s, onSignal);
       reporter.close();
@@ -424,6 +437,20 @@ async function printDiags(ds: Diagnostic[], sources: Map<string, string>, json: 
   const { printDiagnostics, printJson, diagnosticsJson } = await import('../cli/io.js');
   if (json) printJson({ ok: false, diagnostics: diagnosticsJson(ds) });
   else printDiagnostics(ds, sources);
+}
+
+/** Working (build) containers of the engine's store, by id. */
+function workingContainersSync(engine: EngineAdapter): Set<string> {
+  const r = findOnPath('buildah', engine.env['PATH'])
+    ? spawnSync('buildah', ['containers', '-q', '--notruncate'], { env: engine.env, encoding: 'utf8', timeout: 30_000 })
+    : spawnSync(engine.bin, ['ps', '-a', '--external', '--no-trunc', '--format', '{{.ID}}'], { env: engine.env, encoding: 'utf8', timeout: 30_000 });
+  return new Set((r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean));
+}
+
+function removeWorkingContainersSync(engine: EngineAdapter, ids: string[]): void {
+  if (!ids.length) return;
+  if (findOnPath('buildah', engine.env['PATH'])) spawnSync('buildah', ['rm', ...ids], { env: engine.env, stdio: 'ignore', timeout: 60_000 });
+  else spawnSync(engine.bin, ['rm', '-f', ...ids], { env: engine.env, stdio: 'ignore', timeout: 60_000 });
 }
 
 /**
@@ -524,6 +551,8 @@ async function runJob(
     }
     if (ctx.dryRun) return;
     ctx.log(`# image ${j.imageId} tagged ${j.localTag}`);
+    state.created = [...new Set([...(state.created ?? []), j.imageId])].slice(-500);
+    saveState(shared.buildDir, state);
     await prune(shared, [j.previousImageId], j.imageId, ctx);
   }
   j.phase = 'verify';
@@ -672,6 +701,22 @@ async function removeIntermediates(shared: Shared, ids: string[], keep: string |
   if (full.length) ctx.log(`# removed ${full.length} intermediate image${full.length === 1 ? '' : 's'} of the docker build`);
 }
 
+/** Images this build directory created that have lost every name (see StateFile.created). */
+async function pruneCreated(shared: Shared, state: StateFile): Promise<void> {
+  if (!state.created?.length) return;
+  try {
+    const now = await shared.engine.listImages();
+    const exists = new Map(now.map((i) => [i.id, i]));
+    const dangling = state.created.filter((id) => exists.get(id)?.names.length === 0);
+    if (dangling.length) await shared.engine.exec(shared.engine.rmiArgs(dangling));
+    const after = dangling.length ? new Set((await shared.engine.listImages()).map((i) => i.id)) : new Set(exists.keys());
+    state.created = state.created.filter((id) => after.has(id));
+    saveState(shared.buildDir, state);
+  } catch {
+    // only housekeeping
+  }
+}
+
 /** Derived builders of the same SYSBASE + repositories that this run replaced. */
 async function pruneSupersededBuilders(shared: Shared): Promise<void> {
   if (shared.dryRun || !shared.derivedUsed.size) return;
@@ -707,6 +752,7 @@ async function verifyJob(j: Job, ctx: JobContext, shared: Shared): Promise<void>
     writeFileSync(j.manifestFile, renderManifest(j.spec.id, m));
     ctx.log(`# manifest: ${m.packages ? `${m.packages.length} packages` : m.note} → ${j.manifestFile}`);
     staticResults = checkStaticAssertions(j.spec, root.path, m);
+    if (j.lockFile) staticResults.push(checkLock(j, m.packages));
   } finally {
     await root.release();
     unregister();
@@ -723,12 +769,34 @@ async function verifyJob(j: Job, ctx: JobContext, shared: Shared): Promise<void>
   const byName = new Map<string, AssertionResult[]>();
   for (const r of [...staticResults, ...cmdResults]) byName.set(r.name + r.origin, [...(byName.get(r.name + r.origin) ?? []), r]);
   j.assertions = j.spec.assertions.map((a) => byName.get(a.name + `${a.origin.file}:${a.origin.line}`)!.shift()!);
+  const lockResult = staticResults.find((r) => r.kind === 'lock');
+  if (lockResult) j.assertions.push(lockResult);
   for (const a of j.assertions) ctx.log(`# assertion ${a.ok ? 'ok    ' : 'FAILED'} ${a.name} (${a.origin})${a.detail ? `: ${a.detail}` : ''}`);
   rmSync(scratch, { recursive: true, force: true });
   try {
     rmdirSync(j.workDir); // empty by now unless a step kept something for inspection
   } catch {
     // not empty
+  }
+}
+
+/** --locked: the built image's packages against generated/locks/<release>-<image>-<arch>.lock.json. */
+function checkLock(j: Job, packages: string[] | null): AssertionResult {
+  const rel = relative(dirname(dirname(j.lockFile!)), j.lockFile!);
+  const base = { name: `matches the lock ${GENERATED_DIR}/${rel}`, kind: 'lock', origin: `${GENERATED_DIR}/${rel}` };
+  const lock = existsSync(j.lockFile!) ? parseLock(readFileSync(j.lockFile!, 'utf8')) : undefined;
+  if (!lock) return { ...base, ok: false, detail: `no valid lock file; run \`almac lock ${j.spec.id}\`` };
+  if (lock.definitionHash !== definitionHash(j.spec, j.platform)) return { ...base, ok: false, detail: `the lock is stale (the definition changed); run \`almac lock ${j.spec.id}\`` };
+  if (packages === null) return { ...base, ok: false, detail: 'the image has no rpm database to compare with the lock' };
+  const c = compareWithLock(lock.packages, packages);
+  return { ...base, ok: c.ok, ...(c.ok ? {} : { detail: describeComparison(c) }) };
+}
+
+function lockText(root: string, spec: ImageSpec, platform: PlatformInfo): string {
+  try {
+    return readFileSync(join(root, GENERATED_DIR, lockPath(spec, platform)), 'utf8');
+  } catch {
+    return '';
   }
 }
 

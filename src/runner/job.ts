@@ -41,6 +41,8 @@ export interface Job {
   network: 'none' | 'host';
   inputs?: string;
   verifyHash: string;
+  /** With --locked: the lock file the built image must match (absolute path, may not exist). */
+  lockFile?: string;
   // results
   status: JobStatus;
   imageId?: string;

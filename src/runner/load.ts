@@ -79,7 +79,7 @@ interface CacheFile {
   rendered: Record<string, string>;
 }
 
-export async function loadProject(root: string, buildDir: string): Promise<LoadedProject> {
+export async function loadProject(root: string, buildDir: string, opts: { writeCache?: boolean } = {}): Promise<LoadedProject> {
   const files: string[] = [];
   walk(join(root, DEFINITIONS_DIR), root, (n) => n.endsWith('.alma'), files);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -111,6 +111,7 @@ export async function loadProject(root: string, buildDir: string): Promise<Loade
       if (text !== undefined) rendered[p] = sha256(Buffer.from(text, 'utf8'));
     }
   }
+  if (opts.writeCache === false) return { images: c.images, rendered, diagnostics: c.diagnostics, sources: c.sources, fromCache: false };
   try {
     mkdirSync(buildDir, { recursive: true });
     const tmp = `${cachePath}.tmp-${process.pid}`;

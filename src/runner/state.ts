@@ -25,6 +25,11 @@ export interface BuildRecord {
 export interface StateFile {
   version: 1;
   builds: Record<string, BuildRecord>;
+  /**
+   * Ids of images this build directory created. At the end of a run those left without a name are
+   * removed, so that no superseded image stays behind even after a run was killed half-way.
+   */
+  created?: string[];
 }
 
 export const STATE_FILE = 'state.json';

@@ -32,6 +32,7 @@ export async function runBuildVerb(a: Record<string, unknown> & { root: string; 
     buildDir: String(a['buildDir'] ?? '.almac/build'),
     ...(a['store'] ? { store: String(a['store']) } : {}),
     json: a.json,
+    locked: Boolean(a['locked']),
     ksExecutor: (a['kickstartExecutor'] as 'auto' | 'livemedia-creator' | 'almac' | undefined) ?? 'auto',
   });
 }

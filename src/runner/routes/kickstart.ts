@@ -172,7 +172,12 @@ async function runExecutor(ctx: JobContext, ks: Kickstart, o: KickstartRouteOpti
   let repos: ResolvedRepo[];
   if (o.repos) {
     repos = o.repos;
-    const replaced = ks.repos.map((r) => r.name);
+    let replaced = ks.repos.map((r) => r.name);
+    try {
+      replaced = kickstartRepos(ks, spec).repos.map((r) => r.name);
+    } catch {
+      // a mirrorlist repository: keep the kickstart's names
+    }
     ctx.note(`repositories from --repo (${repos.map((r) => r.name).join(', ')}) instead of the kickstart's (${replaced.join(', ') || 'none'})`);
   } else {
     const k = kickstartRepos(ks, spec);
@@ -252,7 +257,10 @@ async function hostGpgKeys(ctx: JobContext, repos: ResolvedRepo[], builderRef: s
     }
     const local = join(ctx.job.workDir, 'gpg', basename(key));
     ctx.step(`GPG key ${basename(key)} from the builder`);
-    const res = await ctx.container(builderRef, ['cat', key], { what: `reading ${key} from ${builderRef}` });
+    const res = await ctx.container(builderRef, ['cat', key], { allowFailure: true });
+    if (res.code !== 0) {
+      throw new StepError(`repository ${r.name} is GPG-checked with ${r.gpgkey}, which is neither on this host nor in the builder image ${builderRef}; use a builder that has the key (--sysbase), or --no-gpgcheck`);
+    }
     ctx.writeFile(local, ctx.dryRun ? '<key>' : res.stdout);
     out.push({ ...r, gpgkey: `file://${local}` });
   }
