@@ -50,15 +50,27 @@ describe('the clean memo', () => {
     ['the memo corrupted', (root) => writeFileSync(join(root, MEMO), '{"format": 1, "compiler":')],
   ];
 
-  it.concurrent.each(changes)('after %s, check and generate do exactly what they do without the memo', async (_, change) => {
-    // Two identical projects; only `a` has its memo.
+  /** Two identical projects after the change; only the first has its memo. */
+  function pair(change: (root: string) => void): [string, string] {
     const [a, b] = [memoisedProject(), memoisedProject()];
     change(a);
     change(b);
     rmSync(join(b, MEMO), { force: true });
-    const same = (x: CliResult, y: CliResult) => expect(strip(x, a)).toEqual(strip(y, b));
-    same(...(await Promise.all([runCli(['check', '--root', a]), runCli(['check', '--root', b])])));
-    same(...(await Promise.all([runCli(['generate', '--root', a]), runCli(['generate', '--root', b])])));
+    return [a, b];
+  }
+
+  it.concurrent.each(changes)('after %s, check reports exactly what it reports without the memo', async (_, change) => {
+    const [a, b] = pair(change);
+    const [withMemo, without] = await Promise.all([runCli(['check', '--root', a]), runCli(['check', '--root', b])]);
+    expect(strip(withMemo, a)).toEqual(strip(without, b));
+  });
+
+  // generate takes the same decision as check (the memo either answers or not); a few cases show
+  // that it then writes and reports the same.
+  it.concurrent.each(changes.filter(([name]) => /hand edit|stale|error/.test(name)))('after %s, generate does exactly what it does without the memo', async (_, change) => {
+    const [a, b] = pair(change);
+    const [withMemo, without] = await Promise.all([runCli(['generate', '--root', a]), runCli(['generate', '--root', b])]);
+    expect(strip(withMemo, a)).toEqual(strip(without, b));
     expect(readFilesBytes(join(a, 'generated'))).toEqual(readFilesBytes(join(b, 'generated')));
   });
 

@@ -134,7 +134,6 @@ const PLACES: Place[] = [
 const PAYLOADS = [
   ';reboot',
   ' && reboot',
-  '|| reboot',
   '$(reboot)',
   '`reboot`',
   "'; reboot; '",
@@ -143,7 +142,6 @@ const PAYLOADS = [
   "it's",
   '${IFS}reboot',
   '| tee /x',
-  '> /etc/passwd',
   '\nreboot',
   '\r\nreboot',
   '\0',
@@ -153,7 +151,6 @@ const PAYLOADS = [
   '\u001c%include /tmp/x',
   '%end',
   '-rf',
-  '--help',
   '#comment',
   '*',
   'caf\u00e9 \u{1F600}',

@@ -40,7 +40,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     return lookupClean(o.root, target);
   });
   if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
-  const { compileProject, carryLocks } = await loadCompiler();
+  const { compileProject, carryLocks, checkLocks } = await loadCompiler();
   return withLock(lock, () => {
     recover(target);
     const c = compileProject(o.root);
@@ -57,7 +57,8 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     const wanted = carryLocks(current, c.outputs);
     const diff = diffTrees(current, wanted);
     if (!isClean(diff)) replaceTree(target, wanted);
-    recordClean(o.root, c.sources, wanted, cleanResult(c));
+    // A stale lock is a problem `check` must report, so such a state is not remembered as clean.
+    if (!checkLocks(wanted, c.images).length) recordClean(o.root, c.sources, wanted, cleanResult(c));
     return reportGenerated(o, diff, cleanResult(c), c.sources);
   });
 }
