@@ -10,7 +10,7 @@
 // inode. When none works (not Linux, an old kernel, a filesystem without RENAME_EXCHANGE such as
 // NFS), exchangeDirs returns false and the caller falls back to two plain renames.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 
 const RENAME_EXCHANGE = 2;
 const AT_FDCWD = -100;
@@ -57,12 +57,13 @@ const HELPERS: Helper[] = [
 /** The helper that worked in this process: undefined = not tried yet, null = none works here. */
 let chosen: Helper | null | undefined;
 
-const inode = (p: string) => statSync(p, { bigint: true }).ino;
+/** The inode of a path (lstat: a link is not followed), or undefined if there is nothing there. */
+const inode = (p: string) => lstatSync(p, { bigint: true, throwIfNoEntry: false })?.ino;
 
 function tryHelper(h: Helper, a: string, b: string): boolean {
   const cmd = h.command(a, b);
-  if (!cmd) return false;
   const before = [inode(a), inode(b)];
+  if (!cmd || before[0] === undefined || before[1] === undefined) return false;
   const r = spawnSync(cmd[0], cmd[1], { stdio: 'ignore', timeout: 10_000 });
   if (r.error || r.status !== 0) return false;
   return inode(a) === before[1] && inode(b) === before[0];

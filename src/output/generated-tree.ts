@@ -11,7 +11,10 @@
 //     generated/ → generated.almac-old-PID/, then the new tree → generated/. A process killed
 //     between the two leaves generated/ absent for a moment, never mixed; the next `almac generate`
 //     (recover()) finishes the swap with the complete new tree.
-//   - Leftovers of killed runs (generated.almac-*-PID/) are removed by the next run.
+//   - Leftovers of killed runs (generated.almac-*-PID/) are removed by the next run. A directory
+//     is always renamed to generated.almac-trash-PID-N/ before it is deleted, so a name such as
+//     generated.almac-new-PID/ never refers to a half-deleted tree, and an exchange helper that
+//     outlives a killed almac (it is a separate process) finds nothing left to swap in.
 // Concurrent runs: `generate` holds .almac/generate.lock from reading definitions/ to the swap, so
 // runs are serialised and the last one to take the lock wins. The swap does not depend on the lock:
 // every run writes under its own PID and swaps atomically, so even two runs that both got past a
@@ -83,7 +86,7 @@ export function diffTrees(current: Map<string, string>, wanted: Map<string, stri
 
 export const isClean = (d: TreeDiff) => !d.added.length && !d.changed.length && !d.removed.length;
 
-type Stage = 'tmp' | 'new' | 'old';
+type Stage = 'tmp' | 'new' | 'old' | 'trash';
 const stagePath = (target: string, stage: Stage, pid = process.pid) => `${target}.almac-${stage}-${pid}`;
 
 /** generated.almac-{tmp,new,old}-PID siblings of target (and the PID-less names of older almacs). */
@@ -96,7 +99,7 @@ function leftovers(target: string): { path: string; stage: Stage; pid?: number }
     return [];
   }
   return names.flatMap((n) => {
-    const m = /^(tmp|new|old)(?:-(\d+))?$/.exec(n.startsWith(prefix) ? n.slice(prefix.length) : '');
+    const m = /^(tmp|new|old|trash)(?:-(\d+)(?:-\d+)?)?$/.exec(n.startsWith(prefix) ? n.slice(prefix.length) : '');
     return m ? [{ path: join(dirname(target), n), stage: m[1] as Stage, pid: m[2] === undefined ? undefined : Number(m[2]) }] : [];
   });
 }
@@ -118,9 +121,23 @@ export function recover(target: string): void {
     }
   }
   for (const l of leftovers(target)) {
-    if (others.some((o) => o.path === l.path)) rmSync(l.path, { recursive: true, force: true });
+    if (others.some((o) => o.path === l.path)) discard(target, l.path);
   }
   rmSync(join(target, LEGACY_MARKER), { force: true });
+}
+
+let trashCount = 0;
+
+/** Deletes a directory beside target: first renamed out of the way (atomically), then removed. */
+function discard(target: string, path: string): void {
+  const trash = `${stagePath(target, 'trash')}-${trashCount++}`;
+  try {
+    renameSync(path, trash);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  rmSync(trash, { recursive: true, force: true });
 }
 
 function writeFileDurable(path: string, text: string): void {
@@ -151,7 +168,7 @@ export function replaceTree(target: string, files: Map<string, string>): void {
   const tmp = stagePath(target, 'tmp');
   const fresh = stagePath(target, 'new');
   const old = stagePath(target, 'old');
-  rmSync(tmp, { recursive: true, force: true });
+  discard(target, tmp);
   mkdirSync(tmp, { recursive: true });
   const dirs = new Set<string>([tmp]);
   for (const p of [...files.keys()].sort()) {
@@ -163,18 +180,18 @@ export function replaceTree(target: string, files: Map<string, string>): void {
     writeFileDurable(full, files.get(p)!);
   }
   for (const d of dirs) syncDir(d);
-  rmSync(fresh, { recursive: true, force: true });
+  discard(target, fresh);
   renameSync(tmp, fresh); // from here on the new tree is known to be complete
   const parent = dirname(target);
   syncDir(parent);
   if (!existsSync(target)) {
     renameSync(fresh, target);
   } else if (exchangeDirs(fresh, target)) {
-    rmSync(fresh, { recursive: true, force: true }); // now the old tree
+    discard(target, fresh); // now the old tree
   } else {
     renameSync(target, old);
     renameSync(fresh, target);
-    rmSync(old, { recursive: true, force: true });
+    discard(target, old);
   }
   syncDir(parent);
 }

@@ -84,6 +84,19 @@ describe('recover, after a run killed part-way', () => {
     expect(siblings(target)).toEqual(['generated']);
   });
 
+  it('leaves nothing for an exchange helper that outlived its killed run to swap in', () => {
+    // The helper (perl, python3 or mv) is a process of its own: SIGKILL of almac does not stop it.
+    const root = tempDir();
+    const target = join(root, 'generated');
+    writeTree(target, OLD);
+    const leftover = join(root, `generated.almac-new-${deadPid()}`);
+    writeTree(leftover, NEW);
+    recover(target);
+    for (const name of EXCHANGE_HELPERS) expect(exchangeDirsWith(name, leftover, target)).toBe(false);
+    expect(readTree(target)).toEqual(OLD);
+    expect(siblings(target)).toEqual(['generated']);
+  });
+
   it('does not touch the work of a run that is still alive', async () => {
     const root = tempDir();
     const target = join(root, 'generated');
