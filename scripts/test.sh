@@ -4,6 +4,7 @@
 # Usage: bash scripts/test.sh        (as root on Debian/Ubuntu; CI runs exactly this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NO_COLOR=1
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -18,7 +19,17 @@ npx tsc -p . --noEmit
 npx tsc -p test
 
 step "tests"
-npx vitest run
+# The JSON report gives the plain closing line below ("N passed, N failed, N skipped").
+mkdir -p .almac
+set +e
+npx vitest run --reporter=default --reporter=json --outputFile=.almac/vitest-report.json
+tests_rc=$?
+set -e
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(".almac/vitest-report.json", "utf8"));
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+' || true
+[ "$tests_rc" -eq 0 ] || exit "$tests_rc"
 
 step "almac fmt --check"
 node bin/almac.js fmt --check

@@ -57,6 +57,8 @@ export function findDefinitionFiles(root: string, dir = DEFINITIONS_DIR): string
   return scanDefinitions(root, dir).files;
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function readSources(root: string): { sources: Map<string, string>; diagnostics: Diagnostic[] } {
   const sources = new Map<string, string>();
   const diagnostics: Diagnostic[] = [];
@@ -77,7 +79,7 @@ export function readSources(root: string): { sources: Map<string, string>; diagn
     }
     try {
       const buf = readFileSync(join(root, f));
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
+      const text = utf8.decode(buf);
       sources.set(f, text.replace(/^\uFEFF/, ''));
     } catch (e) {
       diagnostics.push(error('E101', fileSpan(f), (e as Error).name === 'TypeError' ? 'this file is not valid UTF-8' : `cannot read this file: ${(e as Error).message}`, { expected: 'a readable UTF-8 text file' }));

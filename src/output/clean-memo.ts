@@ -18,14 +18,13 @@
 // written atomically; a missing, unreadable or foreign memo is simply a miss.
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Dirent } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
 import { listTree } from './generated-tree.js';
 
-const MEMO_FORMAT = 1;
+const MEMO_FORMAT = 2;
 const MEMO_FILE = join('.almac', 'clean-memo.json');
 
 /** What a clean run reported, to report it again. */
@@ -39,6 +38,8 @@ export interface CleanResult {
 interface MemoFile {
   format: number;
   compiler: string;
+  /** What `compiler` is a digest of: see compilerDigest. */
+  compilerFiles: string[];
   definitions: string;
   generated: string;
   result: CleanResult;
@@ -72,50 +73,71 @@ export function digestTree(dir: string): string {
 /** almac's installation root (the directory holding dist/ and templates/). */
 const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/**
+ * name@version of an installed dependency, looked up the way Node finds packages (node_modules of
+ * the installation root, then of each parent) but without the cost of require.resolve.
+ */
 function packageVersion(name: string): string {
-  try {
-    // The entry point, then up to the package.json that names the package.
-    let dir = dirname(createRequire(import.meta.url).resolve(name));
-    for (let i = 0; i < 8; i++, dir = dirname(dir)) {
-      try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === name) return `${name}@${pkg.version}`;
-      } catch {
-        /* no package.json here */
-      }
+  for (let dir = INSTALL_ROOT; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
+      return `${name}@${pkg.version}`;
+    } catch {
+      if (dirname(dir) === dir) return `${name}@?`;
     }
-  } catch {
-    /* not installed */
   }
-  return `${name}@?`;
 }
 
-let compilerDigest: string | undefined;
-
-/** Digest of the code that turns definitions into generated files: this build of almac. */
-export function compilerFingerprint(): string {
-  if (compilerDigest) return compilerDigest;
+/**
+ * Digest of the code that turns definitions into generated files: the versions of Node and of the
+ * runtime dependencies, and the size and times of each listed file and directory (paths relative
+ * to the installation root; directories end in "/": their times change when entries come or go).
+ * Undefined when a listed entry is gone.
+ */
+function compilerDigest(entries: readonly string[]): string | undefined {
   const h = sha().update(`${process.version}\0${packageVersion('chevrotain')}\0${packageVersion('handlebars')}\0`);
-  const walk = (dir: string, rel: string) => {
+  for (const rel of entries) {
+    const st = statSync(join(INSTALL_ROOT, rel), { bigint: true, throwIfNoEntry: false });
+    if (!st) return undefined;
+    h.update(`${rel}\0${st.size}\0${st.ctimeNs}\0${st.mtimeNs}\0`);
+  }
+  return h.digest('hex');
+}
+
+/** Every directory and code file of almac's dist/ and templates/ (source maps aside), sorted. */
+function compilerEntries(): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    out.push(rel);
     let entries: Dirent[];
     try {
-      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      entries = readdirSync(join(INSTALL_ROOT, rel), { withFileTypes: true });
     } catch {
       return;
     }
     for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p, `${rel}${e.name}/`);
-      else if (e.isFile() && !e.name.endsWith('.map')) {
-        const st = statSync(p, { bigint: true });
-        h.update(`${rel}${e.name}\0${st.size}\0${st.ctimeNs}\0${st.mtimeNs}\0`);
-      }
+      if (e.isDirectory()) walk(`${rel}${e.name}/`);
+      else if (e.isFile() && !e.name.endsWith('.map')) out.push(`${rel}${e.name}`);
     }
   };
-  walk(join(INSTALL_ROOT, 'dist'), 'dist/');
-  walk(join(INSTALL_ROOT, 'templates'), 'templates/');
-  compilerDigest = h.digest('hex');
-  return compilerDigest;
+  walk('dist/');
+  walk('templates/');
+  return out.sort(byName);
+}
+
+let thisBuild: { entries: string[]; digest: string } | undefined;
+
+/**
+ * This build of almac, listed and digested once per process. On the path that compiles, it is
+ * taken before compiling, so the result is recorded against the code that produced it even if
+ * almac is rebuilt meanwhile.
+ */
+function currentBuild(): { entries: string[]; digest: string } {
+  if (!thisBuild) {
+    const entries = compilerEntries();
+    thisBuild = { entries, digest: compilerDigest(entries) ?? '' };
+  }
+  return thisBuild;
 }
 
 /**
@@ -123,15 +145,19 @@ export function compilerFingerprint(): string {
  * tree in `generatedDir`. Also returns the definitions it read, to print recorded warnings against.
  */
 export function lookupClean(root: string, generatedDir: string): { result: CleanResult; sources: Map<string, string> } | undefined {
-  // Fingerprint first: a compilation that follows a miss is recorded against this very build.
-  const compiler = compilerFingerprint();
   let memo: MemoFile;
   try {
     memo = JSON.parse(readFileSync(join(root, MEMO_FILE), 'utf8')) as MemoFile;
   } catch {
+    currentBuild();
     return undefined;
   }
-  if (memo.format !== MEMO_FORMAT || memo.compiler !== compiler) return undefined;
+  // The files the memo's build consisted of are stat'ed again, without listing directories anew;
+  // a file added or removed since shows in its directory's times.
+  if (memo.format !== MEMO_FORMAT || !Array.isArray(memo.compilerFiles) || compilerDigest(memo.compilerFiles) !== memo.compiler) {
+    currentBuild();
+    return undefined;
+  }
   const { sources, diagnostics } = readSources(root);
   if (diagnostics.length || memo.definitions !== digestFiles(sources)) return undefined;
   if (memo.generated !== digestTree(generatedDir)) return undefined;
@@ -143,7 +169,8 @@ export function lookupClean(root: string, generatedDir: string): { result: Clean
  * the compiler read: Compilation.sources). Best effort: a read-only checkout just goes without.
  */
 export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string>, result: CleanResult): void {
-  const memo: MemoFile = { format: MEMO_FORMAT, compiler: compilerFingerprint(), definitions: digestFiles(sources), generated: digestFiles(generated), result };
+  const build = currentBuild();
+  const memo: MemoFile = { format: MEMO_FORMAT, compiler: build.digest, compilerFiles: build.entries, definitions: digestFiles(sources), generated: digestFiles(generated), result };
   const path = join(root, MEMO_FILE);
   const tmp = `${path}.${process.pid}.tmp`;
   try {

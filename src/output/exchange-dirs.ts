@@ -9,8 +9,11 @@
 // None of them is trusted blindly: an exchange counts only if afterwards each path holds the other's
 // inode. When none works (not Linux, an old kernel, a filesystem without RENAME_EXCHANGE such as
 // NFS), exchangeDirs returns false and the caller falls back to two plain renames.
-import { spawnSync } from 'node:child_process';
 import { lstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+// Loaded on first use: most runs of almac swap nothing, and `check` starts faster without it.
+const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 const RENAME_EXCHANGE = 2;
 const AT_FDCWD = -100;
@@ -64,7 +67,7 @@ function tryHelper(h: Helper, a: string, b: string): boolean {
   const cmd = h.command(a, b);
   const before = [inode(a), inode(b)];
   if (!cmd || before[0] === undefined || before[1] === undefined) return false;
-  const r = spawnSync(cmd[0], cmd[1], { stdio: 'ignore', timeout: 10_000 });
+  const r = childProcess().spawnSync(cmd[0], cmd[1], { stdio: 'ignore', timeout: 10_000 });
   if (r.error || r.status !== 0) return false;
   return inode(a) === before[1] && inode(b) === before[0];
 }

@@ -123,19 +123,4 @@ export async function loadProject(root: string, buildDir: string, opts: { writeC
   return { images: c.images, rendered, diagnostics: c.diagnostics, sources: c.sources, fromCache: false };
 }
 
-/**
- * Selectors, as `almac print` / `almac list` understand them (src/cli/commands/inspect.ts
- * selectImages; repeated here because importing that module loads the compiler): `9/minimal`,
- * `minimal`, `9`; nothing selects everything.
- */
-export function selectImages(images: ImageSpec[], selectors: string[]): { selected: ImageSpec[]; unknown: string[] } {
-  if (!selectors.length) return { selected: images, unknown: [] };
-  const unknown: string[] = [];
-  const picked = new Set<ImageSpec>();
-  for (const sel of selectors) {
-    const hits = images.filter((s) => s.id === sel || s.image === sel || s.release === sel);
-    if (!hits.length) unknown.push(sel);
-    for (const h of hits) picked.add(h);
-  }
-  return { selected: images.filter((s) => picked.has(s)), unknown };
-}
+export { selectImages } from '../select.js';

@@ -4,12 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selectImages as selectForPrint } from '../../src/cli/commands/inspect.js';
 import { compileProject } from '../../src/project.js';
 import { formatSize } from '../../src/runner/build.js';
 import { hardLimits } from '../../src/runner/engines/open.js';
 import { candidateNames, findImage } from '../../src/runner/engines/adapter.js';
-import { selectImages } from '../../src/runner/load.js';
+import { selectImages, suggestSelector } from '../../src/select.js';
 import { formatDuration } from '../../src/runner/progress.js';
 import { stepFromBuildOutput } from '../../src/runner/routes/containerfile.js';
 import { acquireLock, loadState, saveState } from '../../src/runner/state.js';
@@ -56,14 +55,23 @@ describe('lock', () => {
 });
 
 describe('selectImages', () => {
-  it('selects exactly as `almac print` / `almac list` do', () => {
-    const images = compileProject(REPO_ROOT, { render: false }).images;
-    for (const sel of [[], ['9/minimal'], ['minimal'], ['9'], ['9', 'minimal'], ['10-kitten/init', '8'], ['nope', '9/micro']]) {
-      const a = selectImages(images, sel);
-      const b = selectForPrint(images, sel);
-      expect(a.selected.map((s) => s.id)).toEqual(b.selected.map((s) => s.id));
-      expect(a.unknown).toEqual(b.unknown);
-    }
+  const images = compileProject(REPO_ROOT, { render: false }).images;
+  const ids = (sel: string[]) => selectImages(images, sel).selected.map((s) => s.id);
+
+  it('selects by release/image, image, release, or everything', () => {
+    expect(ids(['9/minimal'])).toEqual(['9/minimal']);
+    expect(ids(['minimal'])).toEqual(['8/minimal', '9/minimal', '10/minimal', '10-kitten/minimal']);
+    expect(ids(['9'])).toEqual(['9/base', '9/default', '9/init', '9/micro', '9/minimal', '9/toolbox']);
+    expect(ids([])).toHaveLength(24);
+    // Overlapping selectors select each image once, in the definitions' order.
+    expect(ids(['9/micro', '9', 'micro']).filter((i) => i === '9/micro')).toHaveLength(1);
+  });
+
+  it('reports selectors that match nothing, with a suggestion', () => {
+    const r = selectImages(images, ['nope', '9/micro', '9/minmal']);
+    expect(r.unknown).toEqual(['nope', '9/minmal']);
+    expect(r.selected.map((s) => s.id)).toEqual(['9/micro']);
+    expect(suggestSelector(images, '9/minmal')).toBe('did you mean `9/minimal`?');
   });
 });
 

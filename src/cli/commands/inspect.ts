@@ -2,26 +2,10 @@
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import type { ImageSpec } from '../../model/spec.js';
 import { compileProject } from '../../project.js';
-import { didYouMean } from '../../util/suggest.js';
+import { selectImages, suggestSelector } from '../../select.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
-/** Selectors name images the way users think: `9/minimal`, `minimal`, `9`, or nothing for all. */
-export function selectImages(images: ImageSpec[], selectors: string[]): { selected: ImageSpec[]; unknown: string[] } {
-  if (!selectors.length) return { selected: images, unknown: [] };
-  const unknown: string[] = [];
-  const picked = new Set<ImageSpec>();
-  for (const sel of selectors) {
-    const hits = images.filter((s) => s.id === sel || s.image === sel || s.release === sel);
-    if (!hits.length) unknown.push(sel);
-    for (const h of hits) picked.add(h);
-  }
-  return { selected: images.filter((s) => picked.has(s)), unknown };
-}
-
-export function suggestSelector(images: ImageSpec[], sel: string): string {
-  const cands = new Set(images.flatMap((s) => [s.id, s.image, s.release]));
-  return didYouMean(sel, cands) ?? `known: ${[...new Set(images.map((s) => s.image))].join(', ')} × releases ${[...new Set(images.map((s) => s.release))].join(', ')}`;
-}
+export { selectImages, suggestSelector } from '../../select.js';
 
 export function runPrint(o: { root: string; image: string; release?: string; json: boolean }): number {
   const c = compileProject(o.root, { render: false });

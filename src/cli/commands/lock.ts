@@ -8,7 +8,7 @@ import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/res
 import { readTree, recover, replaceTree, withLock } from '../../output/generated-tree.js';
 import { GENERATED_DIR, compileProject } from '../../project.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
-import { selectImages, suggestSelector } from './inspect.js';
+import { selectImages, suggestSelector } from '../../select.js';
 
 export function hostPlatform(): string {
   return { x64: 'linux/amd64', arm64: 'linux/arm64', ppc64: 'linux/ppc64le', s390x: 'linux/s390x', ia32: 'linux/386', riscv64: 'linux/riscv64' }[hostArch()] ?? 'linux/amd64';
