@@ -15,7 +15,7 @@
 // with `git archive`), measured in the same rounds, for before/after comparisons.
 // This is a measurement, not a test: it asserts nothing and never fails on speed.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,8 +23,6 @@ import { parseArgs } from 'node:util';
 import { writeSyntheticProject } from './synthetic-tree.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'almac.js');
-const PROBE = fileURLToPath(new URL('phase-probe.mjs', import.meta.url));
 
 const { values } = parseArgs({
   options: {
@@ -94,6 +92,16 @@ function phases(root, n) {
 const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 const fmtMB = (mb) => (Number.isNaN(mb) ? 'n/a' : `${mb.toFixed(0)} MB`);
 const node = (...args) => [process.execPath, ...args];
+
+const work = mkdtempSync(join(tmpdir(), 'almac-bench-'));
+// The commands run a private copy of this build, so that a rebuild of dist/ during the benchmark
+// (by a test run, an editor) cannot change what is measured, nor invalidate the clean memo.
+const INSTALL = join(work, 'almac');
+for (const d of ['bin', 'dist', 'templates', 'bench']) cpSync(join(ROOT, d), join(INSTALL, d), { recursive: true });
+cpSync(join(ROOT, 'package.json'), join(INSTALL, 'package.json'));
+symlinkSync(join(ROOT, 'node_modules'), join(INSTALL, 'node_modules'));
+const CLI = join(INSTALL, 'bin', 'almac.js');
+const PROBE = join(INSTALL, 'bench', 'phase-probe.mjs');
 const almac = (...args) => node(CLI, ...args);
 const BASELINE_CLI = values.baseline ? join(values.baseline, 'bin', 'almac.js') : undefined;
 if (BASELINE_CLI && !existsSync(BASELINE_CLI)) {
@@ -101,7 +109,6 @@ if (BASELINE_CLI && !existsSync(BASELINE_CLI)) {
   process.exit(2);
 }
 
-const work = mkdtempSync(join(tmpdir(), 'almac-bench-'));
 const out = [];
 const log = (s = '') => {
   out.push(s);

@@ -74,6 +74,21 @@ describe('the clean memo', () => {
     expect(readFilesBytes(join(a, 'generated'))).toEqual(readFilesBytes(join(b, 'generated')));
   });
 
+  it('a tree with a stale package lock is never remembered as clean', async () => {
+    // generate carries locks over without judging them; check must still report the stale one.
+    const root = memoisedProject();
+    const [release, image, arch] = ['9', 'minimal', 'x86_64'];
+    mkdirSync(join(root, 'generated', 'locks'), { recursive: true });
+    writeFileSync(
+      join(root, 'generated', 'locks', `${release}-${image}-${arch}.lock.json`),
+      JSON.stringify({ image: `${release}/${image}`, platform: 'linux/amd64', arch, definitionHash: 'sha256:stale', repositories: [], packages: [] }),
+    );
+    expect((await runCli(['generate', '-q', '--root', root])).code).toBe(0);
+    const r = await runCli(['check', '--root', root]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`lock      generated/locks/${release}-${image}-${arch}.lock.json`);
+  });
+
   it('a memo copied from another project with other definitions does not answer', async () => {
     const [a, b] = [memoisedProject(), memoisedProject()];
     appendFileSync(join(b, 'definitions', 'images', 'micro.alma'), '\nimage extra-micro extends micro {\n}\n');
