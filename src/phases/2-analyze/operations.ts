@@ -377,7 +377,7 @@ export function checkOperation(ctx: Ctx, st: Statement): { operation: Operation;
   const spec = OPERATIONS[st.name];
   if (!spec) return undefined;
   if (st.name !== 'replace') noBlock(ctx, st);
-  const takesPaths = !['group', 'user', 'install', 'builder-install', 'upgrade', 'enable-repos', 'clean-metadata', 'raw-shell', 'set-default-target', 'mask'].includes(st.name);
+  const takesPaths = !['symlink', 'group', 'user', 'install', 'builder-install', 'upgrade', 'enable-repos', 'clean-metadata', 'raw-shell', 'set-default-target', 'mask'].includes(st.name);
   const a = readArgs(st, spec.options, ctx.diags, { optionLike: takesPaths ? looksLikeOption : undefined });
   const operation = spec.check(ctx, st, a);
   return operation ? { operation, inside: spec.inside ?? false } : undefined;
