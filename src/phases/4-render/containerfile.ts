@@ -1,7 +1,7 @@
 // ImageSpec → the data the Containerfile template prints. Every decision about layout is made
 // here: stages, which RUN holds which steps, quoting; the template only lays the text out.
 import type { ImageSpec, Step } from '../../model/spec.js';
-import { dnfRootOptions, formatCmd, type Cmd, type CommandContext } from './commands.js';
+import { dnfRootOptions, type Cmd, type CommandContext } from './commands.js';
 import { dockerRunLines, stepItems } from './runs.js';
 import { printfFormat, quote } from './shell.js';
 
@@ -78,9 +78,13 @@ function runsFor(steps: Step[], ctx: CommandContext): RunBlock[] {
       ];
       return { comments: [`# raw-shell: unchecked shell from ${first.origin.file}:${first.origin.line} ($root is the image root)`], lines };
     }
-    const lines = dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM');
-    return { comments: [`# ${first.group} (${first.origin.file}:${first.origin.line})`], lines: lines.map((l, i) => (i === 0 ? l : '    ' + l)) };
+    return { comments: [`# ${first.group} (${first.origin.file}:${first.origin.line})`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
   });
+}
+
+/** A RUN's continuation lines are indented under its first line, which follows "RUN ". */
+function indentRun(lines: string[]): string[] {
+  return lines.map((l, i) => (i === 0 ? l : '    ' + l));
 }
 
 function dockerString(s: string): string {
@@ -90,26 +94,9 @@ function dockerString(s: string): string {
 export function planContainerfile(spec: ImageSpec): ContainerfileView {
   const ctx: CommandContext = { root: ROOT, image: spec };
   const install = installCommands(spec, ctx);
-  // Join commands with "&&": find each command's last physical line.
-  const joined: string[] = [];
-  const cmdEnds = new Set<number>();
-  let idx = 0;
-  joined.push(`mkdir -p ${ROOT}`);
-  cmdEnds.add(idx++);
-  for (const c of install.cmds) {
-    const f = formatCmd(c, '    ');
-    f.forEach((l, j) => {
-      joined.push(j < f.length - 1 ? l + ' \\' : l);
-      if (j === f.length - 1) cmdEnds.add(idx);
-      idx++;
-    });
-  }
   const installRun: RunBlock = {
     comments: [install.comment],
-    lines: joined.map((l, i) => {
-      const withJoin = cmdEnds.has(i) && i < joined.length - 1 ? l + ' && \\' : l;
-      return i === 0 ? withJoin : '    ' + withJoin;
-    }),
+    lines: indentRun(dockerRunLines([{ cmds: [{ words: ['mkdir', '-p', ROOT] }, ...install.cmds] }], '$TARGETPLATFORM')),
   };
   const buildRuns = [installRun, ...runsFor(spec.steps, ctx)];
   const platformArg = spec.steps.some((s) => s.when);

@@ -6,7 +6,7 @@
 // RHEL10 rejects them. The per-handler facts, and a validator every kickstart must pass with no
 // errors and no warnings, are in test/fixtures/kickstart/dialects.json and test/kickstart/.
 import type { ImageSpec } from '../../model/spec.js';
-import { formatCmd, type CommandContext } from './commands.js';
+import type { CommandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';
 import { scriptLines, stepItems } from './runs.js';
 import { quote } from './shell.js';
@@ -79,8 +79,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   const install = installCommands(spec, ctx);
   const afterPackages = install.cmds.filter((c) => !(c.words[0] === 'dnf' && c.words[1] === 'install'));
   const usesPlatform = spec.steps.some((s) => s.when);
-  const body: string[] = [];
-  body.push(...afterPackages.flatMap((c) => formatCmd(c, '').map((l, j, all) => (j < all.length - 1 ? l + ' \\' : l))));
+  const body: string[] = scriptLines([{ cmds: afterPackages }], '$arch');
   // Steps, in order; raw shell steps are inlined where they stand. In a kickstart the platform is
   // known by what `uname -m` prints, not by its OCI name.
   const archOf = new Map(spec.platforms.map((p) => [p.name, p.uname]));
