@@ -32,19 +32,6 @@ export interface EngineEnvironmentOptions {
   overlayMountProgram?: string;
 }
 
-export interface EngineEnvironment {
-  stateDir: string;
-  containersConf: string;
-  storageConf: string;
-  graphRoot: string;
-  runRoot: string;
-  tmpDir: string;
-  /** libpod's tmp_dir. */
-  libpodTmpDir: string;
-  /** The variables to set for every engine command (absolute paths). */
-  env: Record<string, string>;
-}
-
 export interface EnginePaths {
   stateDir: string;
   confDir: string;
@@ -54,6 +41,11 @@ export interface EnginePaths {
   runRoot: string;
   tmpDir: string;
   libpodTmpDir: string;
+}
+
+/** A prepared store: its paths and the variables to set for every engine command (absolute paths). */
+export interface EngineEnvironment extends EnginePaths {
+  env: Record<string, string>;
 }
 
 export function enginePaths(stateDir: string): EnginePaths {
@@ -146,16 +138,7 @@ export async function prepareEngineEnvironment(opts: EngineEnvironmentOptions): 
       ...(opts.overlayMountProgram !== undefined ? { overlayMountProgram: opts.overlayMountProgram } : {}),
     }),
   );
-  return {
-    stateDir: p.stateDir,
-    containersConf: p.containersConf,
-    storageConf: p.storageConf,
-    graphRoot: p.graphRoot,
-    runRoot: p.runRoot,
-    tmpDir: p.tmpDir,
-    libpodTmpDir: p.libpodTmpDir,
-    env: engineEnvVars(p),
-  };
+  return { ...p, env: engineEnvVars(p) };
 }
 
 /**
