@@ -37,10 +37,12 @@ export type ConfigItem =
   | { key: 'env' | 'label'; name: string; value: string }
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
-/** `tags` replaces the inherited tag list; `tag` adds to it. */
-export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+/** `tags` replaces the inherited tag list; `tag` adds to it. `title` names the distribution and release in
+ * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. */
+export type NamingItem = { key: 'repository' | 'title' | 'kickstart-file'; value: string } | { key: 'tags' | 'tag'; value: string[] };
 
-export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
+export type { KickstartItem } from './kickstart.js';
+import type { KickstartItem } from './kickstart.js';
 
 export type BodyItem =
   | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }

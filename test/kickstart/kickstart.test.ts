@@ -80,8 +80,8 @@ describe('the kickstart renderer', () => {
     const d8 = dialectFor('8');
     const d9 = dialectFor('9');
     const d10 = dialectFor('10');
-    expect([d8.excludeWeakdeps, d8.instLangs, d8.ntpOff]).toEqual(['--excludeWeakdeps', '--instLangs', 'timezone-nontp']);
-    for (const d of [d9, d10]) expect([d.excludeWeakdeps, d.instLangs, d.ntpOff]).toEqual(['--exclude-weakdeps', '--inst-langs', 'timesource']);
+    expect([d8.excludeWeakdeps, d8.instLangs, d8.ntp]).toEqual(['--excludeWeakdeps', '--instLangs', 'timezone']);
+    for (const d of [d9, d10]) expect([d.excludeWeakdeps, d.instLangs, d.ntp]).toEqual(['--exclude-weakdeps', '--inst-langs', 'timesource']);
   });
 });
 

@@ -2,12 +2,13 @@
 // `kickstart` and `assert` blocks. Conditions are checked here and kept for phase 3.
 import { error } from '../../diagnostics/diagnostic.js';
 import type { Node, Statement, Value } from '../../model/ast.js';
-import type { BodyItem, ConfigItem, KickstartItem, NamingItem, PackageAction, Setting } from '../../model/checked.js';
+import type { BodyItem, ConfigItem, NamingItem, PackageAction, Setting } from '../../model/checked.js';
+import { kickstartStatement, namingExtra } from './kickstart-settings.js';
 import type { Assertion } from '../../model/spec.js';
 import { readArgs } from './args.js';
 import { checkCondition } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, scalar, unknownStatement, type Ctx } from './context.js';
-import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
+import { ENV_KEY, IMAGE_REF, LABEL_KEY, LOCALE, SIGNAL, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { didYouMean } from '../../util/suggest.js';
 
@@ -253,25 +254,14 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
     if (!argCount(ctx, st, a.positionals, st.name === 'tags' ? 0 : 1, Infinity, 'at least one tag')) return undefined;
     const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as {version}-{date}'));
     if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
+  } else if (st.name === 'title' || st.name === 'kickstart-file') {
+    if (!argCount(ctx, st, a.positionals, 1, 1, st.name === 'title' ? 'a title such as "AlmaLinux {release}"' : 'a file name template')) return undefined;
+    const t = namingExtra(ctx, st.name, a.positionals[0]!);
+    if (t) item = { key: st.name, value: t };
   } else {
-    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag']);
+    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag', 'title', 'kickstart-file']);
   }
   return item ? { kind: 'naming', item, span: st.span } : undefined;
-}
-
-function kickstartStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
-  const known = ['lang', 'keyboard', 'timezone'] as const;
-  if (!(known as readonly string[]).includes(st.name)) {
-    unknownStatement(ctx, st, 'kickstart', known);
-    return undefined;
-  }
-  noBlock(ctx, st);
-  const a = readArgs(st, {}, ctx.diags);
-  if (!argCount(ctx, st, a.positionals, 1, 1, 'a value')) return undefined;
-  const test = st.name === 'lang' ? LOCALE : st.name === 'keyboard' ? KEYBOARD : TIMEZONE;
-  const v = checked(ctx, a.positionals[0]!, `a valid ${st.name}`, test, 'E316');
-  const item: KickstartItem | undefined = v ? { key: st.name as KickstartItem['key'], value: v } : undefined;
-  return item ? { kind: 'kickstart', item, span: st.span } : undefined;
 }
 
 const ASSERTIONS = ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output'];

@@ -7,6 +7,7 @@ import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl,
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
+import { KickstartBuilder } from './kickstart.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -160,9 +161,11 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const config: ImageConfig = { env: [], labels: [] };
   const env = new Map<string, string>();
   const labels = new Map<string, string>();
-  let repository = `almalinux/{release}-{image}`;
+  let repository = '{release}-{image}';
+  let title = 'release {release}';
+  let kickstartFile = '{release}-{image}.ks';
   let tags: string[] = [];
-  const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
+  const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
 
@@ -217,11 +220,13 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
       }
       case 'naming':
         if (it.item.key === 'repository') repository = it.item.value;
+        else if (it.item.key === 'title') title = it.item.value;
+        else if (it.item.key === 'kickstart-file') kickstartFile = it.item.value;
         else if (it.item.key === 'tags') tags = [...it.item.value];
         else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
       case 'kickstart':
-        kickstart[it.item.key] = it.item.value;
+        kickstart.apply(it.item, it.span, a.group);
         break;
       case 'assert': {
         const as = it.assertion;
@@ -268,6 +273,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     }
   }
   if (!builder) fail('E407', self.nameSpan, 'no builder image', { expected: 'a `builder` setting', hint: `add \`builder IMAGE\` to \`release ${release.name}\`` });
+  kickstart.check(fail);
   if (install.size === 0) fail('E408', self.nameSpan, 'installs no packages', { expected: 'at least one `install`' });
 
   // Declaration order: the first repository is the kickstart's installation source.
@@ -316,12 +322,12 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     steps,
     insideSteps,
     config,
-    kickstart,
-    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))] },
+    kickstart: kickstart.settings,
+    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))], title: fillValue(title) },
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
-      kickstart: `kickstarts/almalinux-${release.name}-${self.name}.ks`,
+      kickstart: `kickstarts/${fillValue(kickstartFile)}`,
     },
   };
 }
