@@ -45,7 +45,10 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   // The transactions after %packages (reinstall, remove, clean) and every builder-side step run
   // from the installer host against the installed root, like the Containerfile's build stage.
   const install = installCommands(spec, ctx);
-  const afterPackages = install.cmds.filter((c) => !(c.words[0] === 'dnf' && c.words[1] === 'install'));
+  // %packages installs (its --inst-langs stands for the language macro the Containerfile writes on
+  // the builder before installing; in a kickstart that macro would land on the installer host).
+  const beforeInstall = spec.installLangs?.length ? 1 : 0;
+  const afterPackages = install.cmds.slice(beforeInstall).filter((c) => !(c.words[0] === 'dnf' && c.words[1] === 'install'));
   const usesPlatform = spec.steps.some((s) => s.when);
   const body: string[] = scriptLines([{ cmds: afterPackages }], '$arch');
   // Steps, in order; raw shell steps are inlined where they stand. In a kickstart the platform is
