@@ -65,7 +65,10 @@ function opensSection(ctx: Ctx, v: Value, lines: string[]): boolean {
 
 /** Options, with misspelt ones reported; `words` are the bare words the statement takes as values. */
 function options(ctx: Ctx, st: Statement, spec: Record<string, OptionKind>, words: readonly string[] = []): ReadArgs {
-  return readArgs(st, spec, ctx.diags, { optionLike: (w) => looksLikeOption(w) && !words.includes(w) });
+  // A statement that takes a value first (`ntp off`) reads its first word as that value, so a
+  // wrong one is reported as a wrong value, not as an unknown option.
+  const first = words.length ? st.args[0] : undefined;
+  return readArgs(st, spec, ctx.diags, { optionLike: (w) => looksLikeOption(w) && !words.includes(w) && w !== first?.text });
 }
 
 export function kickstartStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
