@@ -247,4 +247,12 @@ describe('bad kickstart values', () => {
     expect(codes('image t {\n  releases [9]\n  install dnf\n  naming {\n    kickstart-file "../x.ks"\n  }\n}\n')).toContain('E340');
     expect(codes('image t {\n  releases [9]\n  install dnf\n  naming {\n    kickstart-file "{arch}.ks"\n  }\n}\n')).toContain('E341');
   });
+
+  it('reports two images that would write the same kickstart file', () => {
+    const text = 'fragment n {\n  naming {\n    kickstart-file "el-{release}.ks"\n  }\n}\nimage a {\n  releases [9]\n  install dnf\n  use n\n}\nimage b {\n  releases [9]\n  install dnf\n  use n\n}\n';
+    const c = compile(text);
+    expect(c.diagnostics.map((d) => d.code)).toEqual(['E421']);
+    expect(c.diagnostics[0]!.message).toBe('9/b and 9/a would both be written to generated/kickstarts/el-9.ks');
+    expect(c.outputs).toBeUndefined();
+  });
 });

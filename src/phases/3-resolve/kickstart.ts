@@ -1,9 +1,10 @@
 // Phase 3: the `kickstart { … }` statements an image inherits and uses, applied in order. A later
 // statement of a command replaces the earlier one (parents first, so a child overrides), `part`,
 // `addon` (by name), `pre` and `raw-kickstart` accumulate, and `omit` drops what came before.
-import type { Diagnostic, Span } from '../../diagnostics/diagnostic.js';
+import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
+import type { CheckedProject } from '../../model/checked.js';
 import { emptyKickstart, type KickstartItem, type KickstartSettings } from '../../model/kickstart.js';
-import type { Origin } from '../../model/spec.js';
+import type { ImageSpec, Origin } from '../../model/spec.js';
 
 export class KickstartBuilder {
   readonly settings: KickstartSettings = emptyKickstart();
@@ -68,5 +69,27 @@ export class KickstartBuilder {
         related: [{ message: 'autopart declared here', span: this.autopartSpan }],
       });
     }
+  }
+}
+
+/**
+ * Two images whose kickstart file names come out the same (a `kickstart-file` template without
+ * `{image}` or `{release}`) would overwrite each other's file: reported, naming both.
+ */
+export function checkKickstartFileNames(images: ImageSpec[], project: CheckedProject, diags: Diagnostic[]): void {
+  const first = new Map<string, ImageSpec>();
+  for (const s of images) {
+    const prev = first.get(s.outputs.kickstart);
+    if (!prev) {
+      first.set(s.outputs.kickstart, s);
+      continue;
+    }
+    const here = project.images.get(s.image)!.nameSpan;
+    const there = project.images.get(prev.image)!.nameSpan;
+    diags.push(error('E421', here, `${s.id} and ${prev.id} would both be written to generated/${s.outputs.kickstart}`, {
+      expected: 'a kickstart file name per image and release',
+      hint: 'put {release} and {image} into `naming { kickstart-file "…" }`',
+      related: [{ message: `${prev.id} is declared here`, span: there }],
+    }));
   }
 }

@@ -7,7 +7,7 @@ import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl,
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
-import { KickstartBuilder } from './kickstart.js';
+import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -118,6 +118,7 @@ export function resolve(project: CheckedProject): ResolveResult {
       if (spec) images.push(spec);
     }
   }
+  checkKickstartFileNames(images, project, diagnostics);
   return { images, abstract, diagnostics };
 }
 
