@@ -134,7 +134,7 @@ export interface ImageSpec {
   insideSteps: Step[];
   config: ImageConfig;
   kickstart: KickstartSettings;
-  /** `title` names the distribution and release in generated headers, e.g. "AlmaLinux 9". */
+  /** `title` names the distribution and release in generated headers, e.g. "Example Linux 9". */
   naming: { repository: string; tags: string[]; title: string };
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };

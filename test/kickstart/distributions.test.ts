@@ -107,11 +107,12 @@ function readKickstart(text: string, handler: Handler): KickstartDoc {
 const packageLines = (s: Section) => s.body.map((l) => l.split('#')[0]!.trim()).filter((l) => l);
 const sectionsOf = (d: KickstartDoc, tag: string) => d.sections.filter((s) => s.tag === tag);
 
+let root: string;
 let generatedDir: string;
 let cli: Awaited<ReturnType<typeof runCli>>;
 
 beforeAll(async () => {
-  const root = tempDir('almac-rocky-');
+  root = tempDir('almac-rocky-');
   cpSync(join(FIXTURE, 'definitions'), join(root, 'definitions'), { recursive: true });
   cli = await runCli(['generate', '--root', root]);
   generatedDir = join(root, 'generated', 'kickstarts');
@@ -125,6 +126,9 @@ describe('a second distribution in a separate root (Rocky Linux)', () => {
     const fmt = await runCli(['fmt', '--check', '--root', FIXTURE]);
     expect(fmt.stdout + fmt.stderr).toBe('');
     expect(fmt.code).toBe(0);
+    const check = await runCli(['check', '--root', root]);
+    expect(check.stderr).toBe('');
+    expect(check.code).toBe(0);
   });
 
   for (const file of ORIGINALS) {

@@ -114,7 +114,7 @@ function checkSetting(ctx: Ctx, st: Statement): Setting | undefined {
     }
     case 'builder': {
       const v = one();
-      const s = v && checked(ctx, v, 'an image reference such as quay.io/almalinuxorg/almalinux:9', IMAGE_REF, 'E316');
+      const s = v && checked(ctx, v, 'an image reference such as registry.example.org/el/base:9', IMAGE_REF, 'E316');
       return s ? { key: 'builder', value: s } : undefined;
     }
     case 'repositories': {
@@ -248,14 +248,14 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
   let item: NamingItem | undefined;
   if (st.name === 'repository') {
     if (!argCount(ctx, st, a.positionals, 1, 1, 'a repository name template')) return undefined;
-    const t = template(ctx, a.positionals[0]!, 'a repository name such as almalinux/{release}-{image}');
+    const t = template(ctx, a.positionals[0]!, 'a repository name such as example/{release}-{image}');
     if (t) item = { key: 'repository', value: t };
   } else if (st.name === 'tag' || st.name === 'tags') {
     if (!argCount(ctx, st, a.positionals, st.name === 'tags' ? 0 : 1, Infinity, 'at least one tag')) return undefined;
     const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as {version}-{date}'));
     if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
   } else if (st.name === 'title' || st.name === 'kickstart-file') {
-    if (!argCount(ctx, st, a.positionals, 1, 1, st.name === 'title' ? 'a title such as "AlmaLinux {release}"' : 'a file name template')) return undefined;
+    if (!argCount(ctx, st, a.positionals, 1, 1, st.name === 'title' ? 'a title such as "Example Linux {release}"' : 'a file name template')) return undefined;
     const t = namingExtra(ctx, st.name, a.positionals[0]!);
     if (t) item = { key: st.name, value: t };
   } else {
@@ -295,7 +295,7 @@ function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
     case 'command-output': {
       const argv = st.args.find((x) => x.kind === 'list');
       if (!argv || !argv.items?.length) {
-        ctx.diags.push(error('E208', st.span, `\`${st.name}\` needs the command as a list`, { expected: '["cmd", "arg"]', hint: st.name === 'command-output' ? 'usage: command-output ["cat", "/etc/os-release"] matches "AlmaLinux"' : 'usage: command-succeeds ["rpm", "-q", "bash"]' }));
+        ctx.diags.push(error('E208', st.span, `\`${st.name}\` needs the command as a list`, { expected: '["cmd", "arg"]', hint: st.name === 'command-output' ? 'usage: command-output ["cat", "/etc/os-release"] matches "^NAME="' : 'usage: command-succeeds ["rpm", "-q", "bash"]' }));
         return undefined;
       }
       const args = argv.items.map((v) => checked(ctx, v, 'an argument', checkArg, 'E316'));

@@ -318,7 +318,7 @@ export function namingExtra(ctx: Ctx, key: 'title' | 'kickstart-file', v: Value)
   const s =
     key === 'title'
       ? checked(ctx, v, 'a one-line title such as "AlmaLinux {release}"', (x) => checkSingleLineTitle(x), 'E340')
-      : checked(ctx, v, 'a file name such as "almalinux-{release}-{image}.ks"', /^[A-Za-z0-9._{}-]+\.ks$/, 'E340', 'a kickstart file name uses letters, digits, . _ - and {placeholders}, and ends in .ks');
+      : checked(ctx, v, 'a file name such as "example-{release}-{image}.ks"', /^[A-Za-z0-9._{}-]+\.ks$/, 'E340', 'a kickstart file name uses letters, digits, . _ - and {placeholders}, and ends in .ks');
   if (s === undefined) return undefined;
   for (const m of s.matchAll(/\{([^{}]*)\}/g)) {
     if (!PLACE.includes(m[1]!)) {
