@@ -45,6 +45,21 @@ export function toLspDiagnostic(ws: Workspace, d: Diagnostic): LspDiagnostic {
   };
 }
 
+/**
+ * Buffers larger than this are not checked as they are typed: the compiler takes seconds per
+ * megabyte, and the server would stop answering meanwhile. Real definitions are a few kilobytes.
+ */
+export const LIVE_CHECK_LIMIT = 1_000_000;
+
+function tooLargeNotice(size: number): LspDiagnostic {
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    severity: DiagnosticSeverity.Warning,
+    source: 'almac',
+    message: `this file is too large to check as you type (${(size / 1e6).toFixed(1)} MB; the limit is ${LIVE_CHECK_LIMIT / 1e6} MB)\nhelp: run \`almac check\` in a terminal; definitions are usually a few kilobytes`,
+  };
+}
+
 export interface ServerOptions {
   /** Used when the client names no workspace folder and a file lies in no project. */
   root: string;
@@ -57,6 +72,8 @@ export function startServer(opts: ServerOptions, connection: Connection = create
   let folders: string[] = [];
   let pending = new Set<Workspace>();
   let scheduled = false;
+  /** Open documents over LIVE_CHECK_LIMIT: uri → size. */
+  const oversize = new Map<string, number>();
 
   const log = (m: string) => connection.console.log(m);
   const workspaceAt = (root: string) => {
@@ -80,8 +97,14 @@ export function startServer(opts: ServerOptions, connection: Connection = create
   const publish = (ws: Workspace) => {
     const before = published.get(ws) ?? new Set<string>();
     const now = new Set<string>();
+    for (const [uri, size] of oversize) {
+      if (locate(uri)?.ws !== ws) continue;
+      now.add(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [tooLargeNotice(size)] });
+    }
     for (const [file, ds] of ws.diagnosticsByFile()) {
       const uri = uriOf(ws, file);
+      if (oversize.has(uri)) continue;
       now.add(uri);
       void connection.sendDiagnostics({ uri, diagnostics: ds.map((d) => toLspDiagnostic(ws, d)) });
     }
@@ -127,7 +150,7 @@ export function startServer(opts: ServerOptions, connection: Connection = create
   const at = (uri: string, pos?: { line: number; character: number }) => {
     const doc = documents.get(uri);
     const loc = locate(uri);
-    if (!loc) return undefined;
+    if (!loc || oversize.has(uri)) return undefined;
     const text = doc?.getText() ?? loc.ws.text(loc.key) ?? '';
     const offset = pos ? offsetOf(text, Math.max(0, pos.line), Math.max(0, pos.character)) : 0;
     return { ...loc, text, offset };
@@ -161,13 +184,22 @@ export function startServer(opts: ServerOptions, connection: Connection = create
   documents.onDidChangeContent((e) => {
     const loc = locate(e.document.uri);
     if (!loc) return;
-    loc.ws.setBuffer(loc.abs, e.document.getText());
+    const text = e.document.getText();
+    if (text.length > LIVE_CHECK_LIMIT) {
+      // The file on disk (if any) keeps counting for the rest of the project.
+      oversize.set(e.document.uri, text.length);
+      loc.ws.closeBuffer(loc.abs);
+    } else {
+      oversize.delete(e.document.uri);
+      loc.ws.setBuffer(loc.abs, text);
+    }
     refreshSoon(loc.ws);
   });
   documents.onDidClose((e) => {
     const loc = locate(e.document.uri);
     if (!loc) return;
     loc.ws.closeBuffer(loc.abs);
+    oversize.delete(e.document.uri);
     if (isAbsolute(loc.key)) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     loc.ws.reloadDisk();
     refreshSoon(loc.ws);
@@ -248,6 +280,7 @@ export function startServer(opts: ServerOptions, connection: Connection = create
 
   connection.onDocumentFormatting(
     guard((p) => {
+      if (oversize.has(p.textDocument.uri)) throw new ResponseError(LSPErrorCodes.RequestFailed, 'almac fmt left the file unchanged: it is too large to format in the editor; run `almac fmt FILE`');
       const a = at(p.textDocument.uri);
       if (!a) return null;
       const r = formatSource(a.key, a.text);
