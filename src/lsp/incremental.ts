@@ -16,15 +16,13 @@ export interface Snapshot {
   files: Map<string, SourceFile>;
   diagnostics: Diagnostic[];
   project: CheckedProject;
-  /** Resolved images of every concrete image, in no particular order. */
-  images: ImageSpec[];
+  /** Images without releases. Resolved images are not kept (they are large): see resolveImage. */
   abstract: Set<string>;
   /** What this update recomputed: files re-parsed and images re-resolved. */
   work: { reparsed: string[]; resolved: number; fullResolve: boolean };
 }
 
 interface Resolved {
-  images: ImageSpec[];
   abstract: boolean;
   diagnostics: Diagnostic[];
   /** Names of images and fragments whose declarations this image's resolution reads. */
@@ -82,11 +80,9 @@ export class IncrementalCompiler {
     });
     if (changed.length || full) this.resolveImages(project, affected);
 
-    const images: ImageSpec[] = [];
     const abstract = new Set<string>();
     const resolveDiagnostics: Diagnostic[] = [];
     for (const [name, r] of this.resolved) {
-      images.push(...r.images);
       if (r.abstract) abstract.add(name);
       resolveDiagnostics.push(...r.diagnostics);
     }
@@ -99,7 +95,6 @@ export class IncrementalCompiler {
       files: new Map(paths.map((p) => [p, this.parsed.get(p)!.result.file])),
       diagnostics: sortDiagnostics(diagnostics),
       project,
-      images,
       abstract,
       work: { reparsed, resolved: affected.length, fullResolve: full },
     };
@@ -107,8 +102,7 @@ export class IncrementalCompiler {
 
   private resolveImages(project: CheckedProject, names: string[]): void {
     const r = resolve(project, names);
-    const fresh = new Map<string, Resolved>(names.map((n) => [n, { images: [], abstract: false, diagnostics: [], dependsOn: dependencies(project, n) }]));
-    for (const spec of r.images) fresh.get(spec.image)?.images.push(spec);
+    const fresh = new Map<string, Resolved>(names.map((n) => [n, { abstract: false, diagnostics: [], dependsOn: dependencies(project, n) }]));
     for (const n of r.abstract) {
       const f = fresh.get(n);
       if (f) f.abstract = true;
@@ -128,6 +122,11 @@ export class IncrementalCompiler {
     this.hadGlobalResolveDiagnostics = global;
     for (const [n, f] of fresh) this.resolved.set(n, f);
   }
+}
+
+/** One image resolved for each of its releases (for hover), from a snapshot's checked project. */
+export function resolveImage(project: CheckedProject, name: string): ImageSpec[] {
+  return resolve(project, [name]).images;
 }
 
 /** Adds the image and fragment names a file declares; true when it also declares a release, platform or repository. */

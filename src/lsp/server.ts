@@ -160,7 +160,6 @@ export function startServer(opts: ServerOptions, connection: Connection = create
     folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => Boolean(p));
     const rootUri = params.rootUri ? uriToPath(params.rootUri) : undefined;
     if (rootUri && !folders.length) folders = [rootUri];
-    for (const f of folders) workspaceAt(projectRootOf(f + '/x') ?? f);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -177,8 +176,9 @@ export function startServer(opts: ServerOptions, connection: Connection = create
       serverInfo: { name: 'almac' },
     };
   });
+  // The projects are compiled after the initialize response, so the editor is not kept waiting.
   connection.onInitialized(() => {
-    for (const ws of workspaces.values()) publish(ws);
+    for (const f of folders) publish(workspaceAt(projectRootOf(f + '/x') ?? f));
   });
 
   documents.onDidChangeContent((e) => {

@@ -8,7 +8,7 @@ import type { SourceFile } from '../model/ast.js';
 import type { ImageSpec } from '../model/spec.js';
 import { parseSource } from '../phases/1-parse/parse.js';
 import { DEFINITIONS_DIR, GENERATED_DIR, readSources } from '../project-files.js';
-import { IncrementalCompiler, type Snapshot } from './incremental.js';
+import { IncrementalCompiler, resolveImage, type Snapshot } from './incremental.js';
 import { SymbolIndex } from './symbols.js';
 
 export class Workspace {
@@ -100,7 +100,7 @@ export class Workspace {
   }
 
   imagesNamed(name: string): ImageSpec[] {
-    return this.snapshot.images.filter((s) => s.image === name).sort((a, b) => Number(a.releasever) - Number(b.releasever) || (a.release < b.release ? -1 : 1));
+    return resolveImage(this.snapshot.project, name).sort((a, b) => Number(a.releasever) - Number(b.releasever) || (a.release < b.release ? -1 : 1));
   }
 
   /** Package names from generated/locks/*.lock.json, when locks exist. */
