@@ -17,8 +17,10 @@ export function hoverText(ws: Workspace, path: string, text: string, offset: num
   if (o) return { markdown: symbolHover(ws, o), span: o.span };
   const word = wordAt(text, offset);
   if (!word) return undefined;
-  const entry = languageReference().get(word.text);
-  return entry ? { markdown: `${entry.markdown}\n\n*Language reference: ${entry.section}*` } : undefined;
+  // A name can mean two things (`install` in a body and in `post`): the two most specific entries.
+  const entries = (languageReference().get(word.text) ?? []).slice(0, 2);
+  if (!entries.length) return undefined;
+  return { markdown: entries.map((e) => `${e.markdown}\n\n*Language reference: ${e.section.replace(/`/g, '')}*`).join('\n\n---\n\n') };
 }
 
 function symbolHover(ws: Workspace, o: Occurrence): string {

@@ -253,7 +253,7 @@ export function startServer(opts: ServerOptions, connection: Connection = create
       const word = wordAt(a.text, a.offset);
       const range = word && word.start < a.offset ? { start: positionAt(a.text, word.start), end: positionAt(a.text, a.offset) } : undefined;
       const item = (label: string, kind: CompletionItemKind, detail?: string): CompletionItem => {
-        const doc = kind === CompletionItemKind.Keyword ? languageReference().get(label) : undefined;
+        const doc = kind === CompletionItemKind.Keyword ? languageReference().get(label)?.[0] : undefined;
         return {
           label,
           kind,
