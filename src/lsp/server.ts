@@ -201,19 +201,22 @@ export function startServer(opts: ServerOptions, connection: Connection = create
     loc.ws.closeBuffer(loc.abs);
     oversize.delete(e.document.uri);
     if (isAbsolute(loc.key)) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-    loc.ws.reloadDisk();
+    loc.ws.reloadFile(loc.abs);
     refreshSoon(loc.ws);
   });
   documents.onDidSave((e) => {
     const loc = locate(e.document.uri);
     if (!loc) return;
-    loc.ws.reloadDisk();
+    loc.ws.reloadFile(loc.abs);
     refreshSoon(loc.ws);
   });
-  connection.onDidChangeWatchedFiles(() => {
-    for (const ws of workspaces.values()) {
-      ws.reloadDisk();
-      refreshSoon(ws);
+  connection.onDidChangeWatchedFiles((p) => {
+    for (const c of p.changes) {
+      const loc = locate(c.uri);
+      if (!loc) continue;
+      if (loc.ws.projectPath(loc.abs)) loc.ws.reloadFile(loc.abs);
+      else loc.ws.reloadDisk(); // a directory, or generated/locks/: re-read everything
+      refreshSoon(loc.ws);
     }
   });
 

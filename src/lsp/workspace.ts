@@ -1,12 +1,13 @@
 // One project as the editor sees it: the definitions on disk, shadowed by the buffers that are
 // open (saved or not), compiled incrementally after every change. Files outside the project's
 // definitions/ are checked on their own (syntax only: names are resolved within a project).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../model/ast.js';
 import type { ImageSpec } from '../model/spec.js';
 import { parseSource } from '../phases/1-parse/parse.js';
+import { CONTROL_OR_LINE_BREAK } from '../phases/2-analyze/grammars.js';
 import { DEFINITIONS_DIR, GENERATED_DIR, readSources } from '../project-files.js';
 import { IncrementalCompiler, resolveImage, type Snapshot } from './incremental.js';
 import { SymbolIndex } from './symbols.js';
@@ -42,6 +43,27 @@ export class Workspace {
     this.readDiagnostics = diagnostics;
     this.packageNames = undefined;
     this.refresh();
+  }
+
+  /**
+   * One file changed on disk (saved, created, deleted): re-read just it. Anything unusual (a link,
+   * an unreadable file, an odd name) re-reads the whole tree, which reports it as `almac check` does.
+   */
+  reloadFile(absolute: string): void {
+    const p = this.projectPath(absolute);
+    if (!p) return;
+    let text: string | undefined;
+    try {
+      const st = lstatSync(absolute, { throwIfNoEntry: false });
+      if (st && !st.isFile()) return this.reloadDisk();
+      text = st ? new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(absolute)).replace(/^\uFEFF/, '') : undefined;
+    } catch {
+      return this.reloadDisk();
+    }
+    if (CONTROL_OR_LINE_BREAK.test(p) || this.readDiagnostics.some((d) => d.span.file === p)) return this.reloadDisk();
+    if (text === undefined) this.disk.delete(p);
+    else this.disk.set(p, text);
+    this.packageNames = undefined;
   }
 
   /** A buffer was opened or changed (absolute path). */

@@ -1,6 +1,6 @@
 // The scripted exchange: a real protocol client (vscode-jsonrpc with the protocol's types) talks to
 // `almac lsp` over stdio, on a copy of the real definitions, the way an editor does.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +8,10 @@ import {
   CompletionRequest,
   DefinitionRequest,
   DocumentFormattingRequest,
+  DidChangeWatchedFilesNotification,
+  DidCloseTextDocumentNotification,
   DocumentSymbolRequest,
+  FileChangeType,
   HoverRequest,
   ReferencesRequest,
   RenameRequest,
@@ -121,6 +124,27 @@ describe('almac lsp with a real client', () => {
     const clear = t.nextDiagnostics(t.uri('definitions/images/base.alma'), (d) => d.length === 0);
     await t.conn.sendNotification('textDocument/didChange', { textDocument: { uri: t.uri(frag), version: 2 }, contentChanges: [{ text: fragText }] });
     await clear;
+  });
+
+  it('follows files created, changed and deleted on disk, and the disk version after a buffer is closed', async () => {
+    const extra = 'definitions/images/extra.alma';
+    const got = t.nextDiagnostics(t.uri(extra), (ds) => ds.some((d) => d.code === 'E231'));
+    writeFileSync(join(dir, extra), 'image extra extends base {\n  releases [9]\n  use no-such-fragment\n}\n');
+    await t.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: t.uri(extra), type: FileChangeType.Created }] });
+    await got;
+    const gone = t.nextDiagnostics(t.uri(extra), (ds) => ds.length === 0);
+    rmSync(join(dir, extra));
+    await t.conn.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: t.uri(extra), type: FileChangeType.Deleted }] });
+    await gone;
+    // A mistake in an unsaved buffer goes away when the buffer is closed (the file on disk is clean).
+    const micro = 'definitions/images/micro.alma';
+    const microText = readFileSync(join(dir, micro), 'utf8');
+    const bad = t.nextDiagnostics(t.uri(micro), (ds) => ds.length > 0);
+    await t.open(micro, microText.replace('image micro {', 'image micro {\n  instal bash'));
+    await bad;
+    const closed = t.nextDiagnostics(t.uri(micro), (ds) => ds.length === 0);
+    await t.conn.sendNotification(DidCloseTextDocumentNotification.type, { textDocument: { uri: t.uri(micro) } });
+    await closed;
   });
 
   it('hovers: the reference for a keyword, the per-release summary for an image, the uses of a fragment', async () => {
