@@ -40,6 +40,11 @@ export type ConfigItem =
 /** `tags` replaces the inherited tag list; `tag` adds to it. */
 export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
 
+/** `official-library { … }`: membership of a Docker Official Images library file. */
+export type OfficialLibraryItem =
+  | { key: 'library' | 'git-repo' | 'maintainer'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-tag'; value: string[] };
+
 export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
 
 export type BodyItem =
@@ -50,6 +55,7 @@ export type BodyItem =
   | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
+  | { kind: 'official-library'; item: OfficialLibraryItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
   | { kind: 'assert'; assertion: Assertion; span: Span };
 

@@ -139,8 +139,21 @@ export interface ImageSpec {
   config: ImageConfig;
   kickstart: KickstartSettings;
   naming: { repository: string; tags: string[] };
+  /** Set when the image is part of a Docker Official Images library (`official-library { … }`). */
+  officialLibrary?: OfficialLibrarySpec;
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };
+}
+
+export interface OfficialLibrarySpec {
+  /** The library file's name: `library/<library>`. */
+  library: string;
+  gitRepo?: string;
+  maintainers: string[];
+  /** Tags with {release}, {version}, {releasever}, {image} filled in; `{date}` is filled in at export. */
+  tags: string[];
+  /** Tags only the image's newest numbered release carries (`latest`, `minimal`). */
+  newestTags: string[];
 }
 
 export type { Span };

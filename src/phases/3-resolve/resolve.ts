@@ -2,6 +2,7 @@
 // (each ancestor once, parents before children), fragments are spliced in where they are used,
 // release conditions are decided, platform conditions become per-step platform sets, and the
 // result is checked as a whole (conflicting package actions, unsupported options, …).
+import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
@@ -165,6 +166,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
+  const officialLibrary = officialLibraryCollector();
 
   for (const a of applied) {
     const it = a.item;
@@ -220,6 +222,9 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         else if (it.item.key === 'tags') tags = [...it.item.value];
         else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
+      case 'official-library':
+        officialLibrary.add(it.item, it.span);
+        break;
       case 'kickstart':
         kickstart[it.item.key] = it.item.value;
         break;
@@ -235,6 +240,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const fillValue = (t: string) => t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever);
   config.env = [...env.entries()].map(([k, v]) => [k, fillValue(v)]);
   config.labels = [...labels.entries()].map(([k, v]) => [k, fillValue(v)]);
+  const library = officialLibrary.finish(fillValue, fail);
 
   // Whole-image checks.
   for (const [name, span] of install) {
@@ -318,6 +324,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     config,
     kickstart,
     naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))] },
+    ...(library ? { officialLibrary: library } : {}),
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
