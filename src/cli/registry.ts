@@ -102,4 +102,35 @@ export const VERBS: Verb[] = [
         .option('kickstart-executor', { type: 'string', choices: ['auto', 'livemedia-creator', 'almac'], default: 'auto', describe: 'What runs kickstarts' }),
     run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
   },
+  {
+    command: 'library [selectors..]',
+    describe: 'Write the Docker Official Images layout (rootfs tarballs, Dockerfiles) and library file from built images',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = every official-library image' })
+        .option('from', { type: 'string', describe: 'Where the multi-platform images are: oci:DIR[:REF] or a skopeo source; {release} {image} {version} {repository}' })
+        .option('out', { type: 'string', describe: 'Layout directory: <release>/<type>/<arch>/, library.json, library/<name>' })
+        .option('platform', { type: 'string', array: true, describe: 'Only these platforms', defaultDescription: 'every platform of the definition with a DOI architecture' })
+        .option('date', { type: 'string', describe: 'YYYYMMDD for {date} in tags', defaultDescription: 'the date of SOURCE_DATE_EPOCH' })
+        .option('source-date-epoch', { type: 'string', describe: 'mtime clamp and commit date (seconds)', defaultDescription: '$SOURCE_DATE_EPOCH, else the start of today (UTC)' })
+        .option('commit-to', { type: 'string', describe: 'Commit each release to branch <release> of this git repository; GitCommit from those commits' })
+        .option('commit-only', { type: 'boolean', default: false, describe: 'Commit the layout already in --out (no export)' })
+        .option('git-commit', { type: 'string', describe: 'GitCommit for every entry (instead of --commit-to)' })
+        .option('validate', { type: 'string', describe: 'Only check this library file against bashbrew\'s rules' }),
+    run: async (a) =>
+      (await import('./commands/library.js')).runLibrary({
+        root: a.root,
+        json: a.json,
+        selectors: (a['selectors'] as string[] | undefined) ?? [],
+        from: a['from'] as string | undefined,
+        out: a['out'] as string | undefined,
+        platforms: (a['platform'] as string[] | undefined) ?? [],
+        date: a['date'] as string | undefined,
+        sourceDateEpoch: a['sourceDateEpoch'] as string | undefined,
+        commitTo: a['commitTo'] as string | undefined,
+        commitOnly: Boolean(a['commitOnly']),
+        gitCommit: a['gitCommit'] as string | undefined,
+        validate: a['validate'] as string | undefined,
+      }),
+  },
 ];
