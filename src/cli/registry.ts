@@ -133,4 +133,28 @@ export const VERBS: Verb[] = [
         validate: a['validate'] as string | undefined,
       }),
   },
+  {
+    command: 'outdated [selectors..]',
+    describe: 'Which images need a rebuild: package updates and advisories since their lock (exit 100 when any does)',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
+        .option('severity', { type: 'string', describe: 'Only advisories of this severity or higher: low, moderate, important (= Important and Critical), critical' })
+        .option('security', { type: 'boolean', default: false, describe: 'Only security advisories' })
+        .option('format', { type: 'string', choices: ['text', 'markdown', 'json', 'list'], default: 'text', describe: 'Report format; markdown is a changelog per image, list prints the images to rebuild' })
+        .option('platform', { type: 'string', array: true, describe: 'Platforms to check', defaultDescription: 'this machine\'s' })
+        .option('repo', { type: 'string', array: true, describe: 'Compare with ID=URL|DIR instead of the definitions\' repositories (repeatable)' })
+        .option('package-set', { type: 'string', array: true, describe: 'IMAGE=FILE: read the package set from a build manifest or CycloneDX SBOM instead of the lock' }),
+    run: async (a) =>
+      (await import('./commands/outdated.js')).runOutdated({
+        root: a.root,
+        selectors: (a['selectors'] as string[] | undefined) ?? [],
+        platforms: (a['platform'] as string[] | undefined) ?? [],
+        repos: (a['repo'] as string[] | undefined) ?? [],
+        packageSets: (a['packageSet'] as string[] | undefined) ?? [],
+        severity: a['severity'] as string | undefined,
+        security: Boolean(a['security']),
+        format: a.json ? 'json' : (a['format'] as 'text' | 'markdown' | 'json' | 'list'),
+      }),
+  },
 ];
