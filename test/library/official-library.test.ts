@@ -100,7 +100,8 @@ describe.skipIf(SKIP)(`almac library with real images${SKIP ? ` (skipped: ${SKIP
     }
     gitRepo = join(work, 'images.git');
     sh('git', ['init', '--quiet', '--bare', gitRepo]);
-    const gitEnv = { ...ENV, GIT_AUTHOR_NAME: 'Release Engineer', GIT_AUTHOR_EMAIL: 're@example.invalid', GIT_COMMITTER_NAME: 'Release Engineer', GIT_COMMITTER_EMAIL: 're@example.invalid' };
+    // Not the store's TMPDIR: build clean-ups kill processes that name the store on their command line.
+    const gitEnv = { ...(process.env as Record<string, string>), TMPDIR: work, GIT_AUTHOR_NAME: 'Release Engineer', GIT_AUTHOR_EMAIL: 're@example.invalid', GIT_COMMITTER_NAME: 'Release Engineer', GIT_COMMITTER_EMAIL: 're@example.invalid' };
     const common = [...IMAGES, '--from', `oci:${layout}:{release}-{image}`, '--platform', 'linux/amd64', '--platform', 'linux/arm64', '--source-date-epoch', String(EPOCH)];
     out1 = join(work, 'layout1');
     out2 = join(work, 'layout2');
