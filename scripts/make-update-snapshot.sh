@@ -65,7 +65,8 @@ for w in "${wanted[@]}"; do
   [ -f "$src" ] || die "no spec $src"
   grep -q '^Release:' "$src" || die "$spec.spec has no Release: line"
   # the same spec, one release up
-  { cat "$FIX/common.inc"; sed -E "s/^Release:.*/Release: ${rel}%{?dist}/" "$src"; } > "$WORK/SPECS/$spec.spec"
+  # the release 9 definitions (dist tag, release strings), where the fixture specs keep them per release
+  { cat "$FIX/common.inc"; [ ! -f "$FIX/releases/9.inc" ] || cat "$FIX/releases/9.inc"; sed -E "s/^Release:.*/Release: ${rel}%{?dist}/" "$src"; } > "$WORK/SPECS/$spec.spec"
   rpmbuild -bb --target x86_64 --define "_topdir $WORK" --define "_sourcedir $WORK/SOURCES" \
     --define "_builddir $WORK/BUILD/$spec" --define "_rpmdir $WORK/RPMS" --define "_buildhost almac-fixture" \
     --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
