@@ -104,7 +104,7 @@ export const VERBS: Verb[] = [
   },
   {
     command: 'library [selectors..]',
-    describe: 'Write the Docker Official Images layout (rootfs tarballs, Dockerfiles) and library file from built images',
+    describe: 'Docker Official Images layout, rootfs tarballs and library file from built images',
     builder: (y) =>
       y
         .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = every official-library image' })
@@ -135,7 +135,7 @@ export const VERBS: Verb[] = [
   },
   {
     command: 'outdated [selectors..]',
-    describe: 'Which images need a rebuild: package updates and advisories since their lock (exit 100 when any does)',
+    describe: 'Which images need a rebuild: updated packages and advisories (exit 100 if any)',
     builder: (y) =>
       y
         .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
