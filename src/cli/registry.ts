@@ -157,4 +157,10 @@ export const VERBS: Verb[] = [
         format: a.json ? 'json' : (a['format'] as 'text' | 'markdown' | 'json' | 'list'),
       }),
   },
+  {
+    command: 'lsp',
+    describe: 'Run the language server for editors (Language Server Protocol over stdio)',
+    builder: (y) => y.option('stdio', { type: 'boolean', default: true, describe: 'Talk over stdin/stdout (the only transport; accepted for clients that pass it)' }),
+    run: async (a) => (await import('./commands/lsp.js')).runLsp({ root: a.root }),
+  },
 ];
