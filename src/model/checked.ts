@@ -44,6 +44,11 @@ export type NamingItem = { key: 'repository' | 'title' | 'kickstart-file'; value
 export type { KickstartItem } from './kickstart.js';
 import type { KickstartItem } from './kickstart.js';
 
+/** `official-library { … }`: membership of a Docker Official Images library file. */
+export type OfficialLibraryItem =
+  | { key: 'library' | 'git-repo' | 'maintainer'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-tag'; value: string[] };
+
 export type BodyItem =
   | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }
   | { kind: 'use'; fragment: Named; span: Span }
@@ -52,6 +57,7 @@ export type BodyItem =
   | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
+  | { kind: 'official-library'; item: OfficialLibraryItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
   | { kind: 'assert'; assertion: Assertion; span: Span };
 

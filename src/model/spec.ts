@@ -136,8 +136,21 @@ export interface ImageSpec {
   kickstart: KickstartSettings;
   /** `title` names the distribution and release in generated headers, e.g. "Example Linux 9". */
   naming: { repository: string; tags: string[]; title: string };
+  /** Set when the image is part of a Docker Official Images library (`official-library { … }`). */
+  officialLibrary?: OfficialLibrarySpec;
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };
+}
+
+export interface OfficialLibrarySpec {
+  /** The library file's name: `library/<library>`. */
+  library: string;
+  gitRepo?: string;
+  maintainers: string[];
+  /** Tags with {release}, {version}, {releasever}, {image} filled in; `{date}` is filled in at export. */
+  tags: string[];
+  /** Tags only the image's newest numbered release carries (`latest`, `minimal`). */
+  newestTags: string[];
 }
 
 export type { Span };

@@ -10,11 +10,12 @@ import { checkCondition } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, scalar, unknownStatement, type Ctx } from './context.js';
 import { ENV_KEY, IMAGE_REF, LABEL_KEY, LOCALE, SIGNAL, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
+import { officialLibraryStatement } from './official-library.js';
 import { didYouMean } from '../../util/suggest.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
-const BLOCKS = ['post', 'config', 'naming', 'kickstart', 'assert'] as const;
+const BLOCKS = ['post', 'config', 'naming', 'official-library', 'kickstart', 'assert'] as const;
 export const BODY_STATEMENTS = ['use', ...SETTINGS, ...PACKAGE_ACTIONS, ...BLOCKS];
 
 /** Walks a list of nodes, handling `when` uniformly and delegating statements. */
@@ -60,6 +61,8 @@ function bodyStatement(ctx: Ctx, st: Statement): BodyItem | BodyItem[] | undefin
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => configStatement(ctx, s)) : undefined;
     case 'naming':
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => namingStatement(ctx, s)) : undefined;
+    case 'official-library':
+      return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => officialLibraryStatement(ctx, s)) : undefined;
     case 'kickstart':
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => kickstartStatement(ctx, s)) : undefined;
     case 'assert':

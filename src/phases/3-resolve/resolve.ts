@@ -2,6 +2,7 @@
 // (each ancestor once, parents before children), fragments are spliced in where they are used,
 // release conditions are decided, platform conditions become per-step platform sets, and the
 // result is checked as a whole (conflicting package actions, unsupported options, …).
+import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
@@ -174,6 +175,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
+  const officialLibrary = officialLibraryCollector();
 
   for (const a of applied) {
     const it = a.item;
@@ -231,6 +233,9 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         else if (it.item.key === 'tags') tags = [...it.item.value];
         else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
+      case 'official-library':
+        officialLibrary.add(it.item, it.span);
+        break;
       case 'kickstart':
         kickstart.apply(it.item, it.span, a.group);
         break;
@@ -246,6 +251,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const fillValue = (t: string) => t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever);
   config.env = [...env.entries()].map(([k, v]) => [k, fillValue(v)]);
   config.labels = [...labels.entries()].map(([k, v]) => [k, fillValue(v)]);
+  const library = officialLibrary.finish(fillValue, fail);
 
   // Whole-image checks.
   for (const [name, span] of install) {
@@ -330,6 +336,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     config,
     kickstart: kickstart.settings,
     naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))], title: fillValue(title) },
+    ...(library ? { officialLibrary: library } : {}),
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,

@@ -87,7 +87,7 @@ function indentRun(lines: string[]): string[] {
   return lines.map((l, i) => (i === 0 ? l : '    ' + l));
 }
 
-function dockerString(s: string): string {
+export function dockerString(s: string): string {
   return `"${s.replace(/[\\"$]/g, (c) => '\\' + c)}"`;
 }
 
