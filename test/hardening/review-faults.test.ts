@@ -71,7 +71,7 @@ unprivileged('failure 1: unreadable definitions are an error, never skipped', ()
     expect(gen.code, gen.stderr).toBe(3);
     expect(gen.stderr).toContain('generated/kickstarts');
     chmodSync(join(generated(root), 'kickstarts'), 0o755);
-    expect(siblings(root)).toEqual(['definitions', 'generated']);
+    expect(siblings(root).filter((n) => n.startsWith('generated'))).toEqual(['generated']);
     expect((await runCli(['check', '--root', root])).code).toBe(1); // still the old tree: stale
   });
 });
@@ -104,7 +104,7 @@ describe.concurrent('failure 3: special files in generated/ are reported, never 
   });
 });
 
-describe.concurrent('failure 4: check sees mode changes, empty directories and a symlinked generated/', () => {
+describe.concurrent('failure 4: check sees mode changes, empty directories and a symlinked generated/', { timeout: 180_000 }, () => {
   const file = 'containerfiles/9/Containerfile.base';
   for (const mode of [0o755, 0o666, 0o4755, 0o000]) {
     it(`a generated file with mode ${mode.toString(8).padStart(4, '0')} (also after a clean memo)`, async ({ expect }) => {
@@ -177,7 +177,7 @@ unprivileged('failure 6: a read-only generated/', () => {
     const beforeModes = modes(generated(root));
     const gen = await runCliUnprivileged(['generate', '--root', root]);
     expect(gen.code, gen.stderr).toBe(3);
-    expect(gen.stderr).toMatch(/generated\/\S* is not writable/);
+    expect(gen.stderr).toMatch(/generated(\/\S*)? is not writable/);
     expect(gen.stderr).toContain('generated/ was left as it was');
     expect(readFilesBytes(generated(root))).toEqual(before);
     expect(modes(generated(root))).toEqual(beforeModes);
@@ -216,7 +216,8 @@ describe.concurrent('failure 7: a definition file name that is not valid UTF-8',
   });
 });
 
-describe.concurrent('failure 8: large input never overflows the stack', () => {
+// One at a time, with room: each compiles megabytes (a loaded CI machine is slow, and no test asserts time).
+describe('failure 8: large input never overflows the stack', { timeout: 240_000 }, () => {
   it('a list of 300,000 items on one line', async ({ expect }) => {
     const root = freshProject();
     const items = Array.from({ length: 300_000 }, (_, i) => `pkg${i}`).join(', ');
@@ -319,7 +320,7 @@ syncBuiltinESMExports();\n`,
     const before = readFilesBytes(generated(root));
     const r = await runCli(['generate', '--root', root], { env });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/cannot write generated\/\S+: ENOSPC/);
+    expect(r.stderr).toMatch(/cannot write generated\/\S+: no space left on device \(ENOSPC\)/);
     expect(r.stderr).toContain('generated/ was left as it was');
     expect(readFilesBytes(generated(root))).toEqual(before);
     expect(siblings(root).filter((n) => n.startsWith('generated'))).toEqual(['generated']);

@@ -10,6 +10,7 @@ import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, s
 import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { didYouMean } from '../../util/suggest.js';
+import { pushAll } from '../../util/arrays.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -26,7 +27,7 @@ function walk(ctx: Ctx, nodes: Node[], each: (st: Statement) => BodyItem | BodyI
       continue;
     }
     const r = each(n);
-    if (Array.isArray(r)) out.push(...r);
+    if (Array.isArray(r)) pushAll(out, r);
     else if (r) out.push(r);
   }
   return out;
