@@ -17,12 +17,13 @@
 // so every problem is reported by a full run. The memo lives in .almac/ (never committed) and is
 // written atomically; a missing, unreadable or foreign memo is simply a miss.
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { replaceFileAtomically } from '../util/atomic-file.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
-import { GeneratedTree } from './generated-tree.js';
+import { treeModes } from './generated-tree.js';
 import { scanTree } from './tree-scan.js';
 
 const MEMO_FORMAT = 3;
@@ -71,11 +72,11 @@ class TreeDigest {
   }
 }
 
-/** Digest of a set of files (names and UTF-8 contents; the modes a GeneratedTree found wrong). */
+/** Digest of a set of files (names and UTF-8 contents; the modes readTree found wrong). */
 export function digestFiles(files: Map<string, string>): string {
   const d = new TreeDigest();
   for (const [name, text] of files) d.add(name, text);
-  if (files instanceof GeneratedTree) d.addModes(files.modes);
+  d.addModes(treeModes(files));
   return d.digest();
 }
 
@@ -193,12 +194,8 @@ export function lookupClean(root: string, generatedDir: string): { result: Clean
 export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string>, result: CleanResult): void {
   const build = currentBuild();
   const memo: MemoFile = { format: MEMO_FORMAT, compiler: build.digest, compilerFiles: build.entries, definitions: digestFiles(sources), generated: digestFiles(generated), result };
-  const path = join(root, MEMO_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, JSON.stringify(memo));
-    renameSync(tmp, path);
+    replaceFileAtomically(join(root, MEMO_FILE), JSON.stringify(memo));
   } catch {
     /* not recorded: the next run takes the full path */
   }

@@ -34,26 +34,28 @@ export interface TreeDiff {
 }
 
 /**
- * generated/ as read from disk: each regular file's text, and for every other entry (a link, a
- * FIFO, an empty directory, …; see tree-scan.ts) a stand-in that no generated file can equal: NUL
- * followed by what the entry is. `modes` holds what is wrong with the mode of a file or directory.
+ * generated/ as readTree reads it from disk is a plain Map: each regular file's text, and for every
+ * other entry (a link, a FIFO, an empty directory, …; see tree-scan.ts) a stand-in that no
+ * generated file can equal: NUL followed by what the entry is. What is wrong with the mode of a
+ * file or directory is kept beside the map (treeModes), so the map compares as its files.
  */
-export class GeneratedTree extends Map<string, string> {
-  modes = new Map<string, string>();
-}
+const MODES = new WeakMap<Map<string, string>, Map<string, string>>();
+
+/** For a tree from readTree: the files and directories ("x/", "" for the top) with a wrong mode, and what is wrong. */
+export const treeModes = (tree: Map<string, string>): Map<string, string> => MODES.get(tree) ?? new Map();
 
 /** NUL starts a stand-in: generated text never holds NUL (definitions cannot put one there). */
 export const isStandIn = (text: string) => text.startsWith('\0');
 /** What a stand-in says the entry is. */
 export const standInDescription = (text: string) => text.slice(1);
 
-/** Every entry under dir (see GeneratedTree), sorted by path (UTF-16 code unit order). */
-export function readTree(dir: string): GeneratedTree {
+/** Every entry under dir (see above), sorted by path (UTF-16 code unit order). */
+export function readTree(dir: string): Map<string, string> {
   const files: [string, string][] = [];
   const scan = scanTree(dir, (path, bytes) => files.push([path, bytes.toString('utf8')]));
   for (const [path, what] of scan.standIns) files.push([path, `\0${what}`]);
-  const tree = new GeneratedTree(files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  tree.modes = scan.modes;
+  const tree = new Map(files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  if (scan.modes.size) MODES.set(tree, scan.modes);
   return tree;
 }
 
@@ -63,7 +65,7 @@ export function readTree(dir: string): GeneratedTree {
  */
 export function diffTrees(current: Map<string, string>, wanted: Map<string, string>): TreeDiff {
   const d: TreeDiff = { added: [], changed: [], removed: [] };
-  const modes = current instanceof GeneratedTree ? current.modes : new Map<string, string>();
+  const modes = treeModes(current);
   for (const [p, text] of wanted) {
     const cur = current.get(p);
     if (cur === undefined) d.added.push(p);

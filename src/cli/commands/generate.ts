@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
-import { diffTrees, isClean, isStandIn, readTree, recover, replaceTree, standInDescription, withLock, type TreeDiff } from '../../output/generated-tree.js';
+import { diffTrees, isClean, isStandIn, readTree, recover, replaceTree, standInDescription, treeModes, withLock, type TreeDiff } from '../../output/generated-tree.js';
 import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
@@ -101,7 +101,8 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
   const shown = (p: string) => `${GENERATED_DIR}/${shownText(p)}`;
   const what = (p: string) => {
     const have = current.get(p);
-    if (current.modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return current.modes.get(p)!;
+    const modes = treeModes(current);
+    if (modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return modes.get(p)!;
     if (have !== undefined && isStandIn(have)) return standInDescription(have);
     return describeChange(have!, c.outputs!.get(p)!);
   };
