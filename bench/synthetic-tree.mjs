@@ -133,3 +133,38 @@ export function writeSyntheticProject(root, images) {
   }
   return files.size;
 }
+
+/**
+ * A project whose fragments add up to about `megabytes` MB: 1,000 fragments of post-install steps
+ * (files written from text blocks, removals, directories), each used by one of 10 images.
+ * Returns the file count and the fragments' total size in bytes.
+ */
+export function writeFragmentProject(root, megabytes) {
+  const files = new Map();
+  files.set('definitions/platforms-and-releases.alma', PLATFORMS + RELEASES.map(releaseText).join('\n'));
+  files.set('definitions/repositories.alma', REPOSITORIES);
+  const count = 1000;
+  const perFragment = Math.ceil((megabytes * 1024 * 1024) / count);
+  let bytes = 0;
+  for (let i = 0; i < count; i++) {
+    const steps = [];
+    for (let j = 0, size = 0; size < perFragment; j++) {
+      const lines = Array.from({ length: 16 }, (_, k) => `      setting-${j}-${k} = value for fragment ${i}, file ${j}, line ${k}`).join('\n');
+      const step = `    write /etc/frag-${i}/file-${j}.conf """\n${lines}\n      """ mode 0644\n    remove /var/cache/frag-${i}-${j}\n    mkdir /var/lib/frag-${i}/d${j}\n`;
+      steps.push(step);
+      size += step.length;
+    }
+    const text = `fragment big-${i} {\n  post {\n${steps.join('')}  }\n}\n`;
+    bytes += text.length;
+    files.set(`definitions/fragments/big-${String(i).padStart(4, '0')}.alma`, text);
+  }
+  for (let n = 0; n < 10; n++) {
+    const uses = Array.from({ length: count / 10 }, (_, k) => `  use big-${n * (count / 10) + k}`).join('\n');
+    files.set(`definitions/images/user-${n}.alma`, `image user-${n} {\n  description "Uses ${count / 10} big fragments"\n  releases [${RELEASES[n % RELEASES.length]}]\n  install [bash, coreutils-single, dnf]\n${uses}\n}\n`);
+  }
+  for (const [p, text] of files) {
+    mkdirSync(dirname(join(root, p)), { recursive: true });
+    writeFileSync(join(root, p), text);
+  }
+  return { files: files.size, bytes };
+}

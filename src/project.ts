@@ -9,6 +9,7 @@ import { analyze } from './phases/2-analyze/analyze.js';
 import { resolve } from './phases/3-resolve/resolve.js';
 import { renderAll } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
+import { pushAll } from './util/arrays.js';
 
 // Reading the definitions lives in project-files.ts (see there for what is read, and why).
 export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
@@ -45,18 +46,18 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   for (const [path, text] of [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const r = parseSource(path, text);
     files.push(r.file);
-    diagnostics.push(...r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
   }
   t('parse', t0);
   t0 = performance.now();
   const a = analyze(files);
-  diagnostics.push(...a.diagnostics);
+  pushAll(diagnostics, a.diagnostics);
   t('analyze', t0);
   t0 = performance.now();
   const r = resolve(a.project);
   // Whole-image checks assume sound declarations; after errors in them they mostly repeat those
   // errors in other words (a misspelt `install` also "installs no packages"), so they wait.
-  if (!hasErrors(diagnostics)) diagnostics.push(...r.diagnostics);
+  if (!hasErrors(diagnostics)) pushAll(diagnostics, r.diagnostics);
   const images = orderImages(r.images);
   t('resolve', t0);
   const result: Compilation = { root, files, sources, diagnostics: sortDiagnostics(diagnostics), project: a.project, images, abstract: r.abstract, timings };

@@ -1,4 +1,5 @@
 // The one place diagnostics become text (rustc/Elm style) or JSON.
+import { shownText } from '../util/display.js';
 import type { Diagnostic } from './diagnostic.js';
 
 export interface RenderOptions {
@@ -20,25 +21,30 @@ function lineOf(text: string, line: number): string | undefined {
   return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
 }
 
-/** Replace tabs and control characters so the caret lines up and nothing odd reaches the terminal. */
-function visible(s: string): string {
-  return s.replace(/\t/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '?');
-}
+/**
+ * Tabs as spaces (so the caret lines up); control, bidirectional and invisible characters as
+ * \u{…} (util/display.ts), so that a line shows what it holds, never a reordering of it.
+ */
+const visible = (s: string) => shownText(s.replace(/\t/g, ' '));
 
 export function renderDiagnostic(d: Diagnostic, o: RenderOptions): string {
   const sev = d.severity === 'error' ? paint(o.color, '1;31', `error[${d.code}]`) : paint(o.color, '1;33', `warning[${d.code}]`);
-  const out = [`${sev}: ${paint(o.color, '1', d.message)}`, `  --> ${d.span.file}:${d.span.line}:${d.span.col}`];
+  const out = [`${sev}: ${paint(o.color, '1', visible(d.message))}`, `  --> ${visible(d.span.file)}:${d.span.line}:${d.span.col}`];
   const src = o.sources.get(d.span.file);
   const text = src !== undefined ? lineOf(src, d.span.line) : undefined;
   if (text !== undefined && (d.span.length > 0 || text.length > 0)) {
     const num = String(d.span.line);
     const pad = ' '.repeat(num.length);
-    const width = d.span.endLine === d.span.line ? Math.max(1, d.span.endCol - d.span.col) : Math.max(1, text.length - d.span.col + 1);
-    out.push(`${pad} |`, `${num} | ${visible(text)}`, `${pad} | ${' '.repeat(Math.max(0, d.span.col - 1))}${paint(o.color, '1;31', '^'.repeat(Math.min(width, 200)))}`);
+    const from = Math.max(0, d.span.col - 1);
+    const to = d.span.endLine === d.span.line ? Math.max(from + 1, d.span.endCol - 1) : text.length;
+    // Columns as displayed: an escaped character takes the width of its escape.
+    const before = visible(text.slice(0, from)).length;
+    const width = Math.max(1, visible(text.slice(from, to)).length);
+    out.push(`${pad} |`, `${num} | ${visible(text)}`, `${pad} | ${' '.repeat(before)}${paint(o.color, '1;31', '^'.repeat(Math.min(width, 200)))}`);
   }
-  if (d.expected) out.push(`  = expected: ${d.expected}`);
-  if (d.hint) out.push(`  = ${paint(o.color, '1;36', 'help')}: ${d.hint}`);
-  for (const r of d.related ?? []) out.push(`  = note: ${r.message} at ${r.span.file}:${r.span.line}:${r.span.col}`);
+  if (d.expected) out.push(`  = expected: ${visible(d.expected)}`);
+  if (d.hint) out.push(`  = ${paint(o.color, '1;36', 'help')}: ${visible(d.hint)}`);
+  for (const r of d.related ?? []) out.push(`  = note: ${visible(r.message)} at ${visible(r.span.file)}:${r.span.line}:${r.span.col}`);
   return out.join('\n');
 }
 

@@ -1,5 +1,6 @@
 // Which files `almac fmt` works on, and rewriting one without ever leaving it half-written.
-import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { replaceFileAtomically } from '../util/atomic-file.js';
 import { dirname, basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { findDefinitionFiles } from '../project.js';
 
@@ -59,15 +60,6 @@ export function readText(file: string): ReadResult {
 
 /** Replace the file's content atomically (write beside it, then rename), keeping its mode. */
 export function rewriteFile(file: string, text: string): void {
-  const mode = statSync(file).mode & 0o7777;
-  const tmp = join(dirname(file), `.${basename(file)}.almac-fmt-${process.pid}`);
-  try {
-    writeFileSync(tmp, text, { mode });
-    chmodSync(tmp, mode);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  replaceFileAtomically(file, text, statSync(file).mode & 0o7777);
 }
 

@@ -23,6 +23,7 @@
 import type { IToken } from 'chevrotain';
 import { quoteString, reindentTextBlock } from './quote.js';
 import { unescapeString } from '../phases/1-parse/strings.js';
+import { pushAll } from '../util/arrays.js';
 
 export const INDENT = '  ';
 export const MAX_WIDTH = 100;
@@ -255,7 +256,7 @@ export class Printer {
         this.append(open!);
         const closing = rest.pop()!;
         this.endLine();
-        this.out.push(...rest);
+        pushAll(this.out, rest);
         this.line = closing;
         return;
       }

@@ -1,5 +1,6 @@
 // Canonical spellings of string literals and text blocks. Both are the inverse of what phase 1
 // does (unescapeString, dedentTextBlock), so a value re-printed here reads back as the same value.
+import { minOf } from '../util/arrays.js';
 
 /**
  * The one way almac writes a string: double quotes; `\\`, `\"`, `\n`, `\t`, `\r` escaped; any other
@@ -40,7 +41,7 @@ export function reindentTextBlock(raw: string, indent: string): string[] {
   const last = lines[lines.length - 1]!;
   const closingOnOwnLine = last.trim() === '';
   const indents = lines.filter((l, i) => l.trim() !== '' || (i === lines.length - 1 && closingOnOwnLine)).map(leadingBlank);
-  const cut = indents.length ? Math.min(...indents) : 0;
+  const cut = minOf(indents, 0);
   const body = (closingOnOwnLine ? lines.slice(0, -1) : lines).map((l) => {
     const text = l.slice(Math.min(cut, leadingBlank(l)));
     // An empty line stays empty (no trailing blanks); a blank line with whitespace beyond the cut

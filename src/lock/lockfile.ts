@@ -93,6 +93,7 @@ export function checkLocks(tree: Map<string, string>, specs: ImageSpec[]): LockP
 /** Locks are written by `almac lock`, not by `generate`; generate carries them over unchanged. */
 export function carryLocks(current: Map<string, string>, outputs: Map<string, string>): Map<string, string> {
   const out = new Map(outputs);
-  for (const [p, t] of current) if (p.startsWith(LOCK_DIR + '/')) out.set(p, t);
+  // A stand-in (a link or FIFO where a lock should be; see output/generated-tree.ts) is no lock.
+  for (const [p, t] of current) if (p.startsWith(LOCK_DIR + '/') && !t.startsWith('\0')) out.set(p, t);
   return out;
 }

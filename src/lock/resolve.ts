@@ -1,7 +1,8 @@
 // Resolving an image's package set with the host's dnf (its Python API, through
 // scripts/dnf-resolve.py), without installing anything.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import fse from 'fs-extra';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +26,8 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
   // Debian's rpm keeps its database under $HOME unless told otherwise; give dnf a HOME whose
   // .rpmmacros points at the EL location, so nothing outside the temporary root is touched.
   const home = mkdtempSync(join(tmpdir(), 'almac-lock-home-'));
-  writeFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
-  mkdirSync(cacheDir, { recursive: true });
+  fse.outputFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
+  fse.ensureDirSync(cacheDir);
   try {
     const request = {
       releasever: spec.releasever,
@@ -51,7 +52,7 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
     if (out.error || !out.packages) throw new ResolveError(`dnf could not resolve ${spec.id} (${platform.basearch}): ${out.error ?? r.stderr.trim()}`);
     return out.packages;
   } finally {
-    rmSync(root, { recursive: true, force: true });
-    rmSync(home, { recursive: true, force: true });
+    fse.removeSync(root);
+    fse.removeSync(home);
   }
 }

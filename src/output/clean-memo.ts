@@ -17,14 +17,16 @@
 // so every problem is reported by a full run. The memo lives in .almac/ (never committed) and is
 // written atomically; a missing, unreadable or foreign memo is simply a miss.
 import { createHash, type Hash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync, type Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { replaceFileAtomically } from '../util/atomic-file.js';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
-import { listTree } from './generated-tree.js';
+import { treeModes } from './generated-tree.js';
+import { scanTree } from './tree-scan.js';
 
-const MEMO_FORMAT = 2;
+const MEMO_FORMAT = 3;
 const MEMO_FILE = join('.almac', 'clean-memo.json');
 
 /** What a clean run reported, to report it again. */
@@ -48,26 +50,47 @@ interface MemoFile {
 const sha = () => createHash('sha256');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function addFile(h: Hash, name: string, bytes: Buffer): void {
-  h.update(`${name.length}:${name}\0${bytes.length}:`).update(bytes).update('\0');
+/**
+ * Digest of a tree from the digests of its entries: each entry's name with the SHA-256 of its
+ * bytes, in name order, then what is wrong with any mode. Entries are digested one at a time, so
+ * a tree of tens of thousands of files is never held in memory.
+ */
+class TreeDigest {
+  private entries: [string, string][] = [];
+  private modes: [string, string][] = [];
+  add(name: string, bytes: Buffer | string): void {
+    this.entries.push([name, sha().update(bytes).digest('hex')]);
+  }
+  addModes(modes: Map<string, string>): void {
+    this.modes.push(...[...modes]);
+  }
+  digest(): string {
+    const h = sha();
+    for (const [name, d] of this.entries.sort((a, b) => byName(a[0], b[0]))) h.update(`${name.length}:${name}\0${d}\0`);
+    for (const [name, m] of this.modes.sort((a, b) => byName(a[0], b[0]))) h.update(`mode ${name.length}:${name}\0${m}\0`);
+    return h.digest('hex');
+  }
 }
 
-/** Digest of a set of files (names and UTF-8 contents, in name order). */
+/** Digest of a set of files (names and UTF-8 contents; the modes readTree found wrong). */
 export function digestFiles(files: Map<string, string>): string {
-  const h = sha();
-  for (const name of [...files.keys()].sort(byName)) addFile(h, name, Buffer.from(files.get(name)!, 'utf8'));
-  return h.digest('hex');
+  const d = new TreeDigest();
+  for (const [name, text] of files) d.add(name, text);
+  d.addModes(treeModes(files));
+  return d.digest();
 }
 
 /**
- * The same digest, of a tree on disk as readTree would see it, one file at a time (a tree of tens
- * of thousands of files is never held in memory). A file that is not valid UTF-8 gives another
+ * The same digest of a tree on disk, as readTree would see it: stand-ins for everything that is
+ * not a regular file, the modes that are wrong. A file that is not valid UTF-8 gives another
  * digest than its decoded text: a miss, never a false match.
  */
 export function digestTree(dir: string): string {
-  const h = sha();
-  for (const e of listTree(dir)) addFile(h, e.path, e.link !== undefined ? Buffer.from(e.link, 'utf8') : readFileSync(e.full));
-  return h.digest('hex');
+  const d = new TreeDigest();
+  const scan = scanTree(dir, (path, bytes) => d.add(path, bytes));
+  for (const [path, what] of scan.standIns) d.add(path, `\0${what}`);
+  d.addModes(scan.modes);
+  return d.digest();
 }
 
 /** almac's installation root (the directory holding dist/ and templates/). */
@@ -171,12 +194,8 @@ export function lookupClean(root: string, generatedDir: string): { result: Clean
 export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string>, result: CleanResult): void {
   const build = currentBuild();
   const memo: MemoFile = { format: MEMO_FORMAT, compiler: build.digest, compilerFiles: build.entries, definitions: digestFiles(sources), generated: digestFiles(generated), result };
-  const path = join(root, MEMO_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(tmp, JSON.stringify(memo));
-    renameSync(tmp, path);
+    replaceFileAtomically(join(root, MEMO_FILE), JSON.stringify(memo));
   } catch {
     /* not recorded: the next run takes the full path */
   }

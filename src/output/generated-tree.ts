@@ -19,9 +19,13 @@
 // runs are serialised and the last one to take the lock wins. The swap does not depend on the lock:
 // every run writes under its own PID and swaps atomically, so even two runs that both got past a
 // lock (a stale lock broken by two at once) each leave a whole tree, the later one winning.
-import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { accessSync, chmodSync, closeSync, constants, existsSync, fchmodSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { shownText } from '../util/display.js';
+import { describeFsError, FileSystemError, LEFT_AS_IT_WAS, type FsProblem } from '../util/fs-problems.js';
 import { exchangeDirs } from './exchange-dirs.js';
+import { DIR_MODE, FILE_MODE, scanTree } from './tree-scan.js';
 
 export interface TreeDiff {
   added: string[];
@@ -29,57 +33,46 @@ export interface TreeDiff {
   removed: string[];
 }
 
-/** Marker file of an older almac that could be left inside generated/; never part of the tree. */
-const LEGACY_MARKER = '.almac-complete';
+/**
+ * generated/ as readTree reads it from disk is a plain Map: each regular file's text, and for every
+ * other entry (a link, a FIFO, an empty directory, …; see tree-scan.ts) a stand-in that no
+ * generated file can equal: NUL followed by what the entry is. What is wrong with the mode of a
+ * file or directory is kept beside the map (treeModes), so the map compares as its files.
+ */
+const MODES = new WeakMap<Map<string, string>, Map<string, string>>();
 
-export interface TreeEntry {
-  /** "/"-separated, relative to the tree's directory. */
-  path: string;
-  full: string;
-  /** For a symbolic link: what readTree reports instead of following it. */
-  link?: string;
+/** For a tree from readTree: the files and directories ("x/", "" for the top) with a wrong mode, and what is wrong. */
+export const treeModes = (tree: Map<string, string>): Map<string, string> => MODES.get(tree) ?? new Map();
+
+/** NUL starts a stand-in: generated text never holds NUL (definitions cannot put one there). */
+export const isStandIn = (text: string) => text.startsWith('\0');
+/** What a stand-in says the entry is. */
+export const standInDescription = (text: string) => text.slice(1);
+
+/** Every entry under dir (see above), sorted by path (UTF-16 code unit order). */
+export function readTree(dir: string): Map<string, string> {
+  const files: [string, string][] = [];
+  const scan = scanTree(dir, (path, bytes) => files.push([path, bytes.toString('utf8')]));
+  for (const [path, what] of scan.standIns) files.push([path, `\0${what}`]);
+  const tree = new Map(files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  if (scan.modes.size) MODES.set(tree, scan.modes);
+  return tree;
 }
 
 /**
- * The files under dir, sorted by path (UTF-16 code unit order, as JavaScript compares strings).
- * A symbolic link is not followed: it is listed with a description that no generated file can
- * equal (it holds a NUL), so check reports it and generate replaces it.
+ * What generate would change: files to add, files whose text or mode differs (and directories
+ * whose mode does, as "dir/"), and entries no definition produces.
  */
-export function listTree(dir: string): TreeEntry[] {
-  const out: TreeEntry[] = [];
-  const walk = (d: string, rel: string) => {
-    let entries: string[];
-    try {
-      entries = readdirSync(d);
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e);
-      const st = lstatSync(p, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (st.isDirectory()) walk(p, `${rel}${e}/`);
-      else if (st.isSymbolicLink()) out.push({ path: `${rel}${e}`, full: p, link: `\0symbolic link to ${readlinkSync(p)}` });
-      else if (rel !== '' || e !== LEGACY_MARKER) out.push({ path: `${rel}${e}`, full: p });
-    }
-  };
-  walk(dir, '');
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** Every file under dir (see listTree) with its text. */
-export function readTree(dir: string): Map<string, string> {
-  return new Map(listTree(dir).map((e) => [e.path, e.link ?? readFileSync(e.full, 'utf8')]));
-}
-
 export function diffTrees(current: Map<string, string>, wanted: Map<string, string>): TreeDiff {
   const d: TreeDiff = { added: [], changed: [], removed: [] };
+  const modes = treeModes(current);
   for (const [p, text] of wanted) {
     const cur = current.get(p);
     if (cur === undefined) d.added.push(p);
-    else if (cur !== text) d.changed.push(p);
+    else if (cur !== text || modes.has(p)) d.changed.push(p);
   }
   for (const p of current.keys()) if (!wanted.has(p)) d.removed.push(p);
+  for (const p of modes.keys()) if (!current.has(p)) d.changed.push(p);
   for (const k of ['added', 'changed', 'removed'] as const) d[k].sort();
   return d;
 }
@@ -108,9 +101,11 @@ function leftovers(target: string): { path: string; stage: Stage; pid?: number }
  * Finishes or undoes what a killed run left behind. Called before every write, under the lock.
  * The only half-done state that matters is a two-rename swap killed between its renames:
  * generated/ is absent and the complete new tree is beside it; it is moved into place.
+ * Leftovers named with this process's own pid are stale too (a pid reused, as in containers,
+ * where almac is often the same pid every time): this process has written nothing yet.
  */
 export function recover(target: string): void {
-  const others = leftovers(target).filter((l) => l.pid === undefined || (l.pid !== process.pid && !isAlive(l.pid)));
+  const others = leftovers(target).filter((l) => l.pid === undefined || l.pid === process.pid || !isAlive(l.pid));
   if (!existsSync(target)) {
     // A "new" directory is complete by construction; the newest wins if there are several.
     const byAge = (stage: Stage) => others.filter((l) => l.stage === stage).sort((a, b) => statSync(b.path).mtimeMs - statSync(a.path).mtimeMs);
@@ -121,28 +116,75 @@ export function recover(target: string): void {
     }
   }
   for (const l of leftovers(target)) {
-    if (others.some((o) => o.path === l.path)) discard(target, l.path);
+    if (others.some((o) => o.path === l.path)) discardOrWarn(target, l.path);
   }
-  rmSync(join(target, LEGACY_MARKER), { force: true });
+  rmSync(join(target, '.almac-complete'), { force: true }); // the marker file of an older almac
 }
 
 let trashCount = 0;
 
-/** Deletes a directory beside target: first renamed out of the way (atomically), then removed. */
+/**
+ * Deletes a directory beside target: first renamed out of the way (atomically) to a trash name
+ * no other directory has, then removed. A tree made read-only (chmod -R a-w) cannot be emptied,
+ * so its directories are made writable by their owner first: it is almac's own trash by now.
+ */
 function discard(target: string, path: string): void {
-  const trash = `${stagePath(target, 'trash')}-${trashCount++}`;
-  try {
-    renameSync(path, trash);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
+  let trash: string;
+  for (;;) {
+    trash = `${stagePath(target, 'trash')}-${trashCount++}`;
+    try {
+      renameSync(path, trash);
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e; // else: that trash name is taken
+    }
   }
-  rmSync(trash, { recursive: true, force: true });
+  try {
+    fsExtra().removeSync(trash);
+  } catch {
+    makeOwnerWritable(trash);
+    fsExtra().removeSync(trash);
+  }
 }
 
-function writeFileDurable(path: string, text: string): void {
-  const fd = openSync(path, 'w', 0o644);
+/** discard, reporting a directory that still cannot be removed instead of failing: it harms nothing where it is. */
+function discardOrWarn(target: string, path: string): void {
   try {
+    discard(target, path);
+  } catch (e) {
+    process.stderr.write(`warning: could not remove ${basename(path)}: ${describeFsError(e)}; the next almac generate tries again\n`);
+  }
+}
+
+/** u+rwx on every directory under dir that its owner may change (an iterative walk). */
+function makeOwnerWritable(dir: string): void {
+  const stack = [dir];
+  while (stack.length) {
+    const d = stack.pop()!;
+    try {
+      chmodSync(d, (lstatSync(d).mode & 0o7777) | 0o700);
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) stack.push(join(d, e.name));
+    } catch {
+      /* not ours: removeSync reports it */
+    }
+  }
+}
+
+/** fs-extra, loaded when a tree is first written: check and the clean memo never need it. */
+let fsExtraModule: typeof import('fs-extra') | undefined;
+const fsExtra = () => (fsExtraModule ??= createRequire(import.meta.url)('fs-extra') as typeof import('fs-extra'));
+
+/**
+ * Writes a file that must survive a crash: created with the canonical mode (whatever the umask),
+ * written and fsynced before it counts. Hand-written because fs-extra's outputFile neither fsyncs
+ * nor sets a mode independent of the umask, and the swap below relies on both.
+ */
+function writeFileDurable(path: string, text: string): void {
+  const fd = openSync(path, 'w', FILE_MODE);
+  try {
+    fchmodSync(fd, FILE_MODE);
     writeSync(fd, text);
     fsyncSync(fd);
   } finally {
@@ -163,35 +205,82 @@ function syncDir(path: string): void {
   }
 }
 
+const shownInTarget = (target: string, rel: string) => `${basename(target)}/${shownText(rel)}`.replace(/\/$/, '');
+
+/**
+ * Every directory of the current tree must be writable, or the old tree could not be removed once
+ * the new one is in place (and every later run would trip on it). Checked before anything is
+ * written, so a read-only tree gets its error while generated/ is still as it was.
+ */
+function assertReplaceable(target: string): void {
+  const problems: FsProblem[] = [];
+  const stack = [''];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    const d = rel === '' ? target : join(target, rel);
+    try {
+      accessSync(d, constants.W_OK | constants.X_OK);
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) stack.push(`${rel}${e.name}/`);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' && rel === '') return;
+      problems.push({ path: shownInTarget(target, rel), reason: code === 'EACCES' || code === 'EROFS' || code === 'EPERM' ? `it is not writable (${code})` : describeFsError(e) });
+    }
+  }
+  if (problems.length) {
+    const err = new FileSystemError(problems, 'write', `${LEFT_AS_IT_WAS} almac replaces generated/ as a whole and must be able to remove the old tree: make it writable (chmod -R u+w ${basename(target)}) and run almac generate again.`);
+    // "generated/x is not writable": the message names the directory as the subject.
+    err.message = err.message.replace(/^cannot write (\S+): it is not writable/, '$1 is not writable');
+    throw err;
+  }
+}
+
 /** Replace the directory `target` with exactly `files` (see the top of this file). */
 export function replaceTree(target: string, files: Map<string, string>): void {
   const tmp = stagePath(target, 'tmp');
   const fresh = stagePath(target, 'new');
   const old = stagePath(target, 'old');
-  discard(target, tmp);
-  mkdirSync(tmp, { recursive: true });
-  const dirs = new Set<string>([tmp]);
-  for (const p of [...files.keys()].sort()) {
-    const full = join(tmp, ...p.split('/'));
-    if (!dirs.has(dirname(full))) {
-      mkdirSync(dirname(full), { recursive: true });
-      for (let d = dirname(full); d.length > tmp.length; d = dirname(d)) dirs.add(d);
+  assertReplaceable(target);
+  let writing = '';
+  try {
+    discard(target, tmp);
+    mkdirSync(tmp, { recursive: true, mode: DIR_MODE });
+    const dirs = new Set<string>([tmp]);
+    for (const p of [...files.keys()].sort()) {
+      writing = p;
+      const full = join(tmp, ...p.split('/'));
+      if (!dirs.has(dirname(full))) {
+        mkdirSync(dirname(full), { recursive: true, mode: DIR_MODE });
+        for (let d = dirname(full); d.length > tmp.length; d = dirname(d)) dirs.add(d);
+      }
+      writeFileDurable(full, files.get(p)!);
     }
-    writeFileDurable(full, files.get(p)!);
+    writing = '';
+    for (const d of dirs) {
+      chmodSync(d, DIR_MODE); // mkdir's mode is subject to the umask
+      syncDir(d);
+    }
+    discard(target, fresh);
+    renameSync(tmp, fresh); // from here on the new tree is known to be complete
+  } catch (e) {
+    try {
+      discard(target, tmp);
+    } catch {
+      /* the next run removes it */
+    }
+    const where = writing ? shownInTarget(target, writing) : `${basename(tmp)}/`;
+    throw new FileSystemError([{ path: where, reason: `${describeFsError(e)}${writing ? ` (while writing the new tree in ${basename(tmp)}/)` : ''}` }], 'write', LEFT_AS_IT_WAS);
   }
-  for (const d of dirs) syncDir(d);
-  discard(target, fresh);
-  renameSync(tmp, fresh); // from here on the new tree is known to be complete
   const parent = dirname(target);
   syncDir(parent);
   if (!existsSync(target)) {
     renameSync(fresh, target);
   } else if (exchangeDirs(fresh, target)) {
-    discard(target, fresh); // now the old tree
+    discardOrWarn(target, fresh); // now the old tree
   } else {
     renameSync(target, old);
     renameSync(fresh, target);
-    discard(target, old);
+    discardOrWarn(target, old);
   }
   syncDir(parent);
 }

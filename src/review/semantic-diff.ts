@@ -5,6 +5,7 @@ import type { ImageSpec, KickstartSettings } from '../model/spec.js';
 import type { Change, ImageDiff } from './model.js';
 import { reviewSteps, stableJson, type ReviewStep } from './operations.js';
 import { versionChanges } from './versions.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface ImageSet {
   images: ImageSpec[];
@@ -21,7 +22,7 @@ export function diffImageSets(base: ImageSet, head: ImageSet): { images: ImageDi
     const a = before.get(s.id);
     const b = after.get(s.id);
     const changes = diffImage(a, b);
-    changes.push(...versionChanges(base.locks.get(s.id) ?? [], head.locks.get(s.id) ?? []));
+    pushAll(changes, versionChanges(base.locks.get(s.id) ?? [], head.locks.get(s.id) ?? []));
     if (a && b && !changes.length) unchanged.push(s.id);
     else images.push({ id: s.id, release: s.release, image: s.image, status: !a ? 'added' : !b ? 'removed' : 'changed', changes });
   }
@@ -38,7 +39,7 @@ function compareImages(a: ImageSpec, b: ImageSpec): number {
 function diffImage(a: ImageSpec | undefined, b: ImageSpec | undefined): Change[] {
   const changes = [...packageChanges(a, b), ...operationChanges(a, b), ...configChanges(a, b), ...platformChanges(a, b), ...namingChanges(a, b)];
   if (a && b) {
-    changes.push(...settingChanges(a, b));
+    pushAll(changes, settingChanges(a, b));
     // Whatever the categories above do not itemise must not pass as "unchanged".
     if (!changes.length && stableJson(meaning(a)) !== stableJson(meaning(b))) {
       changes.push({ category: 'settings', kind: 'changed', subject: 'resolved image (run `almac print` on both revisions to compare)' });
@@ -61,7 +62,7 @@ function packageChanges(a: ImageSpec | undefined, b: ImageSpec | undefined): Cha
   for (const list of PACKAGE_LISTS) {
     const x = a?.packages[list] ?? [];
     const y = b?.packages[list] ?? [];
-    out.push(...setChanges('packages', x, y, (n) => `${list} ${n}`));
+    pushAll(out, setChanges('packages', x, y, (n) => `${list} ${n}`));
     if (a && b && sameSet(x, y) && x.join(' ') !== y.join(' ')) {
       // Same packages, new order: the dnf command line in the Containerfile changes, nothing else.
       out.push({ category: 'packages', kind: 'changed', subject: `${list} order`, before: x.join(' '), after: y.join(' ') });

@@ -132,7 +132,7 @@ describe('readTree', () => {
     writeFileSync(join(root, 'secret'), 'outside the tree\n');
     symlinkSync(join(root, 'secret'), join(target, 'link.txt'));
     const tree = readTree(target);
-    expect(tree.get('link.txt')).toBe(`\0symbolic link to ${join(root, 'secret')}`);
+    expect(tree.get('link.txt')).toBe(`\0a symbolic link to ${join(root, 'secret')}, not a regular file`);
     expect([...tree.values()].join('')).not.toContain('outside the tree');
   });
 });

@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
-import { diffTrees, isClean, readTree, recover, replaceTree, withLock, type TreeDiff } from '../../output/generated-tree.js';
+import { diffTrees, isClean, isStandIn, readTree, recover, replaceTree, standInDescription, treeModes, withLock, type TreeDiff } from '../../output/generated-tree.js';
+import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
@@ -15,7 +16,8 @@ export interface GenerateOptions {
 }
 
 function summary(d: TreeDiff): string[] {
-  return [...d.added.map((p) => `  added    ${GENERATED_DIR}/${p}`), ...d.changed.map((p) => `  changed  ${GENERATED_DIR}/${p}`), ...d.removed.map((p) => `  removed  ${GENERATED_DIR}/${p}`)];
+  const shown = (p: string) => `${GENERATED_DIR}/${shownText(p)}`;
+  return [...d.added.map((p) => `  added    ${shown(p)}`), ...d.changed.map((p) => `  changed  ${shown(p)}`), ...d.removed.map((p) => `  removed  ${shown(p)}`)];
 }
 
 const loadCompiler = async () => ({ ...(await import('../../project.js')), ...(await import('../../lock/lockfile.js')) });
@@ -96,10 +98,18 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     return EXIT.failed;
   }
   printDiagnostics(c.diagnostics, c.sources);
+  const shown = (p: string) => `${GENERATED_DIR}/${shownText(p)}`;
+  const what = (p: string) => {
+    const have = current.get(p);
+    const modes = treeModes(current);
+    if (modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return modes.get(p)!;
+    if (have !== undefined && isStandIn(have)) return standInDescription(have);
+    return describeChange(have!, c.outputs!.get(p)!);
+  };
   const lines = [
-    ...diff.added.map((p) => `  missing   ${GENERATED_DIR}/${p}  (run almac generate)`),
-    ...diff.changed.map((p) => `  stale     ${GENERATED_DIR}/${p}  (${describeChange(current.get(p)!, c.outputs!.get(p)!)})`),
-    ...diff.removed.map((p) => `  orphan    ${GENERATED_DIR}/${p}  (no definition produces it)`),
+    ...diff.added.map((p) => `  missing   ${shown(p)}  (run almac generate)`),
+    ...diff.changed.map((p) => `  stale     ${shown(p)}  (${what(p)})`),
+    ...diff.removed.map((p) => `  orphan    ${shown(p)}  (${isStandIn(current.get(p)!) ? standInDescription(current.get(p)!) : 'no definition produces it'})`),
     ...lockProblems.map((l) => `  lock      ${GENERATED_DIR}/${l.path}  (${l.problem})`),
   ];
   process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n\nRun \`almac generate\`${lockProblems.length ? ' (and `almac lock` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);

@@ -6,6 +6,7 @@ import type { Block, Comment, Condition, ComparisonOp, Node, SourceFile, Stateme
 import { allTokens, getLexer } from './tokens.js';
 import { TooManySyntaxErrors, getParser, MAX_SYNTAX_ERRORS } from './parser.js';
 import { dedentTextBlock, unescapeString } from './strings.js';
+import { pushAll } from '../../util/arrays.js';
 
 export interface ParseResult {
   file: SourceFile;
@@ -37,7 +38,7 @@ export function parseSource(path: string, text: string): ParseResult {
     }));
   }
 
-  diagnostics.push(...tokenDiagnostics(lexed.tokens, lines));
+  pushAll(diagnostics, tokenDiagnostics(lexed.tokens, lines));
   // An unclosed text block swallows the rest of the file; the syntax errors after it only repeat that.
   const swallowedFrom = lexed.tokens.find((t) => t.tokenType.name === 'UnterminatedTextBlock')?.startOffset ?? Infinity;
 
@@ -54,7 +55,7 @@ export function parseSource(path: string, text: string): ParseResult {
     cst = parser.file();
   } catch (e) {
     if (!(e instanceof TooManySyntaxErrors)) throw e;
-    diagnostics.push(...syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
+    pushAll(diagnostics, syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
     const last = parser.errors[parser.errors.length - 1]!.token;
     const at = Number.isNaN(last.startOffset) ? lines.spanAt(text.length, 0) : lines.tokenSpan(last);
     diagnostics.push(error('E012', at, `more than ${MAX_SYNTAX_ERRORS} syntax errors; the rest of this file was not checked`, {
@@ -63,7 +64,7 @@ export function parseSource(path: string, text: string): ParseResult {
     }));
     return { file: { path, text, nodes: [], comments: [] }, diagnostics };
   }
-  diagnostics.push(...syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
+  pushAll(diagnostics, syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
 
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: lines.tokenSpan(t) }));
   const builder = new AstBuilder(lines, diagnostics);

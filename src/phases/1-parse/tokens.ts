@@ -48,16 +48,52 @@ const matchWord: CustomPatternMatcherFunc = (text, offset) => {
   return [text.slice(offset, i)] as unknown as RegExpExecArray;
 };
 
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const NEWLINE = 0x0a;
+const token = (s: string) => [s] as unknown as RegExpExecArray;
+
+/**
+ * `"…"` on one line, with backslash escapes of any character but a newline (terminated: up to its
+ * closing quote; unterminated: as far as a string could go, for the error token).
+ */
+function matchString(terminated: boolean): CustomPatternMatcherFunc {
+  const stop = /["\\\n]/g; // what ends a run of plain characters
+  return (text, offset) => {
+    if (text.charCodeAt(offset) !== QUOTE) return null;
+    for (let i = offset + 1; ; ) {
+      stop.lastIndex = i;
+      const j = stop.exec(text) ? stop.lastIndex - 1 : text.length;
+      const c = j < text.length ? text.charCodeAt(j) : NEWLINE;
+      if (c === QUOTE) return terminated ? token(text.slice(offset, j + 1)) : null;
+      if (c === NEWLINE || j + 1 >= text.length || text.charCodeAt(j + 1) === NEWLINE) return terminated ? null : token(text.slice(offset, j));
+      i = j + 2; // a backslash and the character it escapes
+    }
+  };
+}
+
+/** `"""…"""` across lines (unterminated: to the end of the file). */
+function matchTextBlock(terminated: boolean): CustomPatternMatcherFunc {
+  return (text, offset) => {
+    if (!text.startsWith('"""', offset)) return null;
+    const end = text.indexOf('"""', offset + 3);
+    if (terminated) return end < 0 ? null : token(text.slice(offset, end + 3));
+    return token(text.slice(offset));
+  };
+}
+
 export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t]+/, group: Lexer.SKIPPED });
 /** A backslash at the end of a line joins it with the next one. */
 export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
 export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
 export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true });
-export const TextBlock = createToken({ name: 'TextBlock', pattern: /"""[^]*?"""/, line_breaks: true });
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\[^\n])*"/ });
+// Strings and text blocks are matched by loops, not regular expressions: V8 backtracks through
+// `(?:a|b)*` and `[^]*?` on a stack of its own, which a 10 MB literal overflowed.
+export const TextBlock = createToken({ name: 'TextBlock', pattern: { exec: matchTextBlock(true) }, line_breaks: true, start_chars_hint: ['"'] });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: { exec: matchString(true) }, line_breaks: false, start_chars_hint: ['"'] });
 /** Error tokens: recognised so that one missing quote gives one clear error, not a cascade. */
-export const UnterminatedTextBlock = createToken({ name: 'UnterminatedTextBlock', pattern: /"""[^]*/, line_breaks: true, categories: [TextBlock] });
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\[^\n])*/, categories: [StringLiteral] });
+export const UnterminatedTextBlock = createToken({ name: 'UnterminatedTextBlock', pattern: { exec: matchTextBlock(false) }, line_breaks: true, start_chars_hint: ['"'], categories: [TextBlock] });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: { exec: matchString(false) }, line_breaks: false, start_chars_hint: ['"'], categories: [StringLiteral] });
 export const LBrace = createToken({ name: 'LBrace', pattern: '{', label: '"{"' });
 export const RBrace = createToken({ name: 'RBrace', pattern: '}', label: '"}"' });
 export const LBracket = createToken({ name: 'LBracket', pattern: '[', label: '"["' });

@@ -10,6 +10,7 @@ import { checkBody } from './body.js';
 import { checkCondition, mentionsPlatform, type Axes } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, unknownStatement, type Ctx } from './context.js';
 import { ARCH, IDENT, IMAGE_REF, PLATFORM_NAME, RELEASE_NAME, REPO_ID, checkSingleLine, checkUrl } from './grammars.js';
+import { pushAll } from '../../util/arrays.js';
 
 const TOP = ['release', 'platform', 'repository', 'fragment', 'image'];
 
@@ -211,7 +212,7 @@ function checkBodyDecl(ctx: Ctx, st: Statement, file: string): BodyDecl | undefi
       ctx.diags.push(error('E208', rest[0]!.span, '`extends` needs at least one parent image', { expected: 'an image name' }));
     } else {
       for (const v of rest.slice(1)) {
-        if (v.kind === 'list') parents.push(...(v.items ?? []).map(named));
+        if (v.kind === 'list') pushAll(parents, (v.items ?? []).map(named));
         else parents.push(named(v));
       }
     }

@@ -4,6 +4,7 @@
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Statement, Value } from '../../model/ast.js';
 import { closest, didYouMean } from '../../util/suggest.js';
+import { pushAll } from '../../util/arrays.js';
 
 export type OptionKind = 'flag' | 'value' | 'list';
 
@@ -58,7 +59,7 @@ export function readArgs(
       if (meant && options[meant] !== 'flag' && args[i + 1] && args[i + 1]!.kind !== 'arrow') i++;
       continue;
     }
-    if (a.kind === 'list') out.positionals.push(...(a.items ?? []));
+    if (a.kind === 'list') pushAll(out.positionals, (a.items ?? []));
     else out.positionals.push(a);
   }
   return out;

@@ -12,6 +12,7 @@ import { ENV_KEY, IMAGE_REF, LABEL_KEY, LOCALE, SIGNAL, USER_SPEC, checkArg, che
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { officialLibraryStatement } from './official-library.js';
 import { didYouMean } from '../../util/suggest.js';
+import { pushAll } from '../../util/arrays.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -28,7 +29,7 @@ function walk(ctx: Ctx, nodes: Node[], each: (st: Statement) => BodyItem | BodyI
       continue;
     }
     const r = each(n);
-    if (Array.isArray(r)) out.push(...r);
+    if (Array.isArray(r)) pushAll(out, r);
     else if (r) out.push(r);
   }
   return out;

@@ -1,5 +1,6 @@
 // The real grammars of the values a definition may contain. Everything that reaches a shell,
 // a Containerfile or a kickstart is checked here first; renderers still quote what they emit.
+import { BIDI_OR_INVISIBLE } from '../../util/display.js';
 
 /** RPM package name (as in `Name:`), optionally a glob, or a provide like `dnf-command(config-manager)`. */
 const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/;
@@ -34,12 +35,21 @@ export function explainBadPackage(s: string): string {
 export const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 
 /**
+ * Bidirectional controls (U+202E can make a reviewed line display in another order than it runs)
+ * and characters that display as nothing (U+200B, …): rejected in paths, names and single-line
+ * values, escaped (octal) in file contents.
+ */
+const UNSHOWN = BIDI_OR_INVISIBLE;
+const UNSHOWN_MESSAGE = 'cannot contain bidirectional or invisible characters (such as U+202E or U+200B): a reviewed diff would not show what runs';
+
+/**
  * An image path: absolute, no `.`/`..` segments, no empty segments, no control characters.
  * `*` and `?` are globs (expanded at build time); every other character is literal.
  */
 export function checkPath(p: string, opts: { glob: boolean }): string | undefined {
   if (!p.startsWith('/')) return 'paths must be absolute (start with `/`)';
   if (CONTROL_OR_LINE_BREAK.test(p)) return 'paths cannot contain control characters or line breaks (such as newlines or NUL)';
+  if (UNSHOWN.test(p)) return `paths ${UNSHOWN_MESSAGE}`;
   const segs = p.split('/').slice(1);
   const trailing = segs.length > 1 && segs[segs.length - 1] === '' ? 1 : 0;
   for (let i = 0; i < segs.length - trailing; i++) {
@@ -56,6 +66,7 @@ export function checkPath(p: string, opts: { glob: boolean }): string | undefine
 export function checkLinkTarget(p: string): string | undefined {
   if (p === '') return 'a symlink target cannot be empty';
   if (CONTROL_OR_LINE_BREAK.test(p)) return 'a symlink target cannot contain control characters or line breaks';
+  if (UNSHOWN.test(p)) return `a symlink target ${UNSHOWN_MESSAGE}`;
   // `ln -sfn TARGET LINK` would read it as options; a file named so can be written `./-name`.
   if (p.startsWith('-')) return 'a symlink target cannot start with `-` (write `./-name`)';
   if (/[*?]/.test(p)) return 'a symlink target cannot be a glob';
@@ -124,5 +135,6 @@ export function checkText(t: string): string | undefined {
 
 /** A single-line value (ENV, LABEL): no control characters but tab. */
 export function checkSingleLine(t: string): string | undefined {
+  if (UNSHOWN.test(t)) return `this value ${UNSHOWN_MESSAGE}`;
   return t.replace(/\t/g, ' ').match(CONTROL_OR_LINE_BREAK) ? 'this value must be a single line without control characters' : undefined;
 }

@@ -6,6 +6,7 @@ import { headerLines, installCommands } from './containerfile.js';
 import { dialectFor, kickstartCommands, packagesHeader, postHeader, preHeader } from './kickstart-commands.js';
 import { scriptLines, stepItems } from './runs.js';
 import { quote } from './shell.js';
+import { pushAll } from '../../util/arrays.js';
 
 export { dialectFor, type KickstartDialect } from './kickstart-commands.js';
 
@@ -57,7 +58,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   const steps = spec.steps.map((s) => (s.when ? { ...s, when: { platforms: [...new Set(s.when.platforms.map((p) => archOf.get(p) ?? p))] } } : s));
   let pending: typeof spec.steps = [];
   const flush = () => {
-    if (pending.length) body.push(...scriptLines(stepItems(pending, ctx), '$arch'));
+    if (pending.length) pushAll(body, scriptLines(stepItems(pending, ctx), '$arch'));
     pending = [];
   };
   for (const s of steps) {

@@ -2,6 +2,7 @@
 // platform-conditional steps wrapped in a guard, long lists one item per line.
 import type { Step } from '../../model/spec.js';
 import { commandsFor, formatCmd, guard, type Cmd, type CommandContext } from './commands.js';
+import { pushAll } from '../../util/arrays.js';
 
 export type ScriptItem = { cmds: Cmd[] } | { guardOn: string[]; cmds: Cmd[] };
 
@@ -13,9 +14,9 @@ export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
     const last = out[out.length - 1];
     if (s.when) {
       // Consecutive steps under the same platform condition share one guard.
-      if (last && 'guardOn' in last && last.guardOn.join() === s.when.platforms.join()) last.cmds.push(...cmds);
+      if (last && 'guardOn' in last && last.guardOn.join() === s.when.platforms.join()) pushAll(last.cmds, cmds);
       else out.push({ guardOn: s.when.platforms, cmds });
-    } else if (last && !('guardOn' in last)) last.cmds.push(...cmds);
+    } else if (last && !('guardOn' in last)) pushAll(last.cmds, cmds);
     else out.push({ cmds });
   }
   return out;
@@ -64,7 +65,7 @@ export function scriptLines(items: ScriptItem[], platformVar: string): string[] 
       return f.map((l, j) => (j < f.length - 1 ? l + ' \\' : l));
     });
     if (!('guardOn' in it)) {
-      lines.push(...body);
+      pushAll(lines, body);
       continue;
     }
     if (it.guardOn.length === 1) {

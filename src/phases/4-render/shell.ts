@@ -2,6 +2,8 @@
 // Values are validated in phase 2; quoting here is the second, independent line of defence:
 // whatever a value contains, it reaches the command as exactly one inert word.
 
+import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+
 const SAFE = /^[A-Za-z0-9_\/.,:@%+=-]+$/;
 
 /** Quote one word. Safe words stay bare so generated files read naturally. */
@@ -38,19 +40,28 @@ function joinRoot(root: string, quoted: string): string {
  * `printf -v NAME` would assign instead of printing).
  */
 export function printfFormat(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const c = ch.codePointAt(0)!;
-    if (ch === '\\') out += '\\\\';
-    else if (ch === '%') out += '%%';
-    else if (ch === "'") out += `'\\''`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (ch === '-' && out === '')) {
-      for (const byte of Buffer.from(ch, 'utf8')) out += '\\' + byte.toString(8).padStart(3, '0');
-    } else out += ch;
+  const lead = text.startsWith('-') ? octalBytes('-') : '';
+  return `'${lead}${(lead ? text.slice(1) : text).replace(PRINTF_SPECIAL, printfEscape)}'`;
+}
+
+/**
+ * What printfFormat escapes: printf's own `\` and `%`, the quote, and every character some reader
+ * counts as a line break or that would not display as itself in a reviewed diff (controls, C1,
+ * U+2028/U+2029, bidirectional controls and invisible characters: see util/display.ts).
+ */
+const PRINTF_SPECIAL = new RegExp(`[\\\\%'\\n\\t\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|${BIDI_OR_INVISIBLE.source}`, 'gu');
+
+const octalBytes = (ch: string) => [...Buffer.from(ch, 'utf8')].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('');
+
+function printfEscape(ch: string): string {
+  switch (ch) {
+    case '\\': return '\\\\';
+    case '%': return '%%';
+    case "'": return `'\\''`;
+    case '\n': return '\\n';
+    case '\t': return '\\t';
+    default: return octalBytes(ch);
   }
-  return `'${out}'`;
 }
 
 /** Escape literal text for a sed basic regular expression delimited by `|`. */

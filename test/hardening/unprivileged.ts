@@ -1,0 +1,42 @@
+// Running the real CLI as an unprivileged user. CI runs as root, and root is not denied by
+// `chmod 000`, so tests of unreadable or read-only files run the CLI as `nobody` (setpriv drops
+// to its uid and gid with no supplementary groups) on a project copy that user owns. When the
+// tests themselves run unprivileged, the CLI simply runs as that user.
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, lstatSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CLI } from '../helpers/paths.js';
+import type { CliResult } from '../helpers/project.js';
+
+const NOBODY = { uid: 65534, gid: 65534 };
+const isRoot = process.getuid?.() === 0;
+
+/** Whether this machine can drop to an unprivileged user at all (root with setpriv, or already unprivileged). */
+export const canRunUnprivileged = !isRoot || spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0;
+
+/** Makes a project copy (and the temporary directory above it) usable by the unprivileged user. */
+export function handToUnprivileged(root: string): void {
+  if (!isRoot) return;
+  chmodSync(dirname(root), 0o755);
+  const walk = (p: string) => {
+    chownSync(p, NOBODY.uid, NOBODY.gid);
+    if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
+  };
+  walk(root);
+}
+
+/** bin/almac.js run as the unprivileged user (see above), without blocking. */
+export function runCliUnprivileged(args: string[], opts: { timeoutMs?: number; privileged?: boolean } = {}): Promise<CliResult & { signal: NodeJS.Signals | null }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: '/tmp' };
+  delete env['FORCE_COLOR'];
+  const argv = isRoot && !opts.privileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { env, timeout: opts.timeoutMs ?? 30_000, killSignal: 'SIGKILL' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
