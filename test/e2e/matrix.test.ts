@@ -208,7 +208,11 @@ describe.skipIf(DOCKER_SKIP)(`the docker route against a real daemon, compared w
       const upper = (JSON.parse(data!) as { UpperDir: string }).UpperDir;
       const dockerTree = readTree(upper);
       expect(podmanTree.length, image).toBeGreaterThan(50);
-      differences.push(...treeDifferences(podmanTree, dockerTree, ['podman', 'docker'], MAY_DIFFER).map((d) => `${image} ${d}`));
+      // The layer holds no entry for the root directory itself (its first entries are bin, dev/, etc/):
+      // its mode is whatever the engine's storage gives the directory it unpacks into (podman 0555,
+      // docker 0755), not part of the image. Everything below it is compared.
+      const belowRoot = (t: TreeEntry[]): TreeEntry[] => t.filter((e) => e.path !== '/');
+      differences.push(...treeDifferences(belowRoot(podmanTree), belowRoot(dockerTree), ['podman', 'docker'], MAY_DIFFER).map((d) => `${image} ${d}`));
     }
     expect(differences).toEqual([]);
   }, 300_000);
