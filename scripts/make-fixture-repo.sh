@@ -53,7 +53,7 @@ done
 case "$ARCH" in
   x86_64)  DEBARCH=amd64   ELFMACH=62 LIBDIR=/usr/lib64 SO64='()(64bit)' LDSO=ld-linux-x86-64.so.2 ;;
   aarch64) DEBARCH=arm64   ELFMACH=183 LIBDIR=/usr/lib64 SO64='()(64bit)' LDSO=ld-linux-aarch64.so.1 ;;
-  i686)    DEBARCH=i386    ELFMACH=3  LIBDIR=/usr/lib   SO64=''          LDSO=ld-linux.so.2 ;;
+  i686)    DEBARCH=i386    ELFMACH=3  LIBDIR=/usr/lib   SO64='%{nil}'        LDSO=ld-linux.so.2 ;;
   ppc64le) DEBARCH=ppc64el ELFMACH=21 LIBDIR=/usr/lib64 SO64='()(64bit)' LDSO=ld64.so.2 ;;
   s390x)   DEBARCH=s390x   ELFMACH=22 LIBDIR=/usr/lib64 SO64='()(64bit)' LDSO=ld64.so.1 ;;
   *) die "unknown architecture '$ARCH' (x86_64, aarch64, i686, ppc64le, s390x)" ;;
