@@ -21,9 +21,10 @@
 #             rootfiles installed; 9/micro copies the dotfiles, and systemd 252's
 #             `systemd-tmpfiles --root=/mnt/sys-root --create /usr/lib/tmpfiles.d/rootfiles.conf` reads
 #             that *config path* from the builder (not from --root) while creating the copies under --root
-#           - /etc/dnf/plugins/{local,post-transaction-actions,versionlock}.conf: disabled
 #           - /var/lib/rpm: an rpm database whose one entry (test/fixtures/rpm/builder/*.spec, rpm --justdb)
-#             says that dnf-command(config-manager) is installed, as it is on the real builder
+#             says that dnf-command(config-manager) is installed, as it is on the real builder (the
+#             toolbox step runs `dnf config-manager` only for crb/powertools repositories, which the
+#             fixture repositories do not have)
 #           - NO repo files: /etc/yum.repos.d is empty. Repositories are added in a derived layer by the
 #             runner (`almac build --repo NAME=URL`) or by the tests (fixture repo).
 #           The layer is COPY-only (no RUN), so it builds whatever the runtime configuration.
@@ -52,8 +53,7 @@ SUITE=bookworm
 VARIANT=essential
 # dnf: the package manager; rpm: the rpm CLI (librpm comes with dnf); passwd: groupadd/useradd (-R); systemd-standalone-tmpfiles: systemd-tmpfiles
 # without systemd; bash/coreutils/sed (install, ln, date) are Essential anyway.
-# dnf-plugins-core: `dnf config-manager` (toolbox; registered in the rpm database, see below).
-INCLUDE=dnf,dnf-plugins-core,rpm,passwd,systemd-standalone-tmpfiles
+INCLUDE=dnf,rpm,passwd,systemd-standalone-tmpfiles
 DPKGOPTS=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*'
           --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*'
           --dpkgopt='path-exclude=/usr/share/info/*')
@@ -77,11 +77,9 @@ BASE_TAG="localhost/almac-builder-rootfs:$SUITE-$key"
 CTX=$(mktemp -d "${TMPDIR:-/tmp}/almac-builder-ctx.XXXXXX")
 trap 'rm -rf "$CTX"' EXIT
 L=$CTX/layer
-mkdir -p "$L/etc/rpm" "$L/etc/dnf/plugins" "$L/etc/yum.repos.d" "$L/usr/bin" "$L/usr/share/rootfiles" "$L/usr/lib/tmpfiles.d"
+mkdir -p "$L/etc/rpm" "$L/etc/yum.repos.d" "$L/usr/bin" "$L/usr/share/rootfiles" "$L/usr/lib/tmpfiles.d"
 echo '%_dbpath /var/lib/rpm' > "$L/etc/rpm/macros.dbpath"
-# Debian's dnf-plugins-core enables plugins that AlmaLinux's builder does not run; `local` would add a
-# GPG-checked _dnf_local repository to every transaction (and fail it: no keys here).
-for p in local post-transaction-actions versionlock; do printf '[main]\nenabled=0\n' > "$L/etc/dnf/plugins/$p.conf"; done
+
 ln -s bash "$L/usr/bin/sh"
 for f in .bash_logout .bash_profile .bashrc .cshrc .tcshrc; do
   install -m 0644 "$ROOT/test/fixtures/rpm/sources/rootfiles/$f" "$L/usr/share/rootfiles/$f"
