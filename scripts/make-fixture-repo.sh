@@ -123,25 +123,47 @@ for s in "$FIX"/specs/*.spec; do
   cat "$FIX/common.inc" "$FIX/releases/$RELEASE.inc" "$s" > "$WORK/SPECS/$(basename "$s")"
 done
 
-# build_one TOPDIR SPEC [rpmbuild args...]: one spec, private BUILD dir (parallel-safe), quiet unless it fails
+# Built packages are cached per spec under $ALMAC_CACHE/fixture-rpms/, keyed by everything that goes
+# into them (the spec with its prepended includes, the sources and busybox, the architecture's macros,
+# SOURCE_DATE_EPOCH, the rpmbuild command line): repositories of the same release and architecture in
+# other directories (tests, benchmarks) and rebuilds after a one-spec change reuse the others.
+RPMCACHE=$CACHE/fixture-rpms
+mkdir -p "$RPMCACHE"
+SRCHASH=$(cd "$WORK/SOURCES" && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-64)
+
+# build_one TOPDIR SPEC [rpmbuild args...]: one spec, private BUILD and RPMS dirs (parallel-safe),
+# quiet unless it fails
 build_one() {
   local top=$1 spec=$2; shift 2
   local name; name=$(basename "$spec" .spec)
   local log="$top/LOGS/$name.log"
+  local key; key=$( { cat "$spec"; echo "$ARCH|$LIBDIR|$SO64|$LDSO|$SOURCE_DATE_EPOCH|$SRCHASH|$BUILD_ONE_HASH|$*"; } | sha256sum | cut -c1-32)
+  local cached="$RPMCACHE/$name-$key"
+  mkdir -p "$top/RPMS/$name"
+  if [ -d "$cached" ] && ls "$cached"/*.rpm >/dev/null 2>&1; then
+    cp "$cached"/*.rpm "$top/RPMS/$name/"; touch "$cached"; return 0
+  fi
   if ! rpmbuild -bb --target "$ARCH" \
       --define "fixture_libdir $LIBDIR" --define "fixture_so64 $SO64" --define "fixture_ldso $LDSO" \
       --define "_topdir $top" --define "_sourcedir $WORK/SOURCES" --define "_specdir $WORK/SPECS" \
       --define "_builddir $top/BUILD/$name" --define "_buildrootdir $top/BUILDROOT" \
-      --define "_rpmdir $top/RPMS" --define "_srcrpmdir $top/SRPMS" --define "_buildhost almac-fixture" \
+      --define "_rpmdir $top/RPMS/$name" --define "_srcrpmdir $top/SRPMS" --define "_buildhost almac-fixture" \
       --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
       --define "_binary_payload w2.xzdio" \
       "$@" "$spec" >"$log" 2>&1; then
     echo "make-fixture-repo: rpmbuild failed for $name:" >&2; cat "$log" >&2; return 1
   fi
+  # into the cache atomically (a concurrent build of the same key keeps its own copy)
+  local tmp; tmp=$(mktemp -d "$RPMCACHE/.new.XXXXXX")
+  find "$top/RPMS/$name" -name '*.rpm' -exec cp {} "$tmp/" \;
+  mv -T "$tmp" "$cached" 2>/dev/null || rm -rf "$tmp"
 }
-export -f build_one; export WORK ARCH LIBDIR SO64 LDSO
+BUILD_ONE_HASH=$(declare -f build_one | sha256sum | cut -c1-16)
+export -f build_one; export WORK ARCH LIBDIR SO64 LDSO RPMCACHE SRCHASH BUILD_ONE_HASH SOURCE_DATE_EPOCH
 # rpmbuild mkdir()s its standard directories itself and fails on EEXIST races when run in parallel
-for t in base upd; do mkdir -p "$WORK/$t"/{LOGS,BUILD,BUILDROOT,SRPMS,RPMS/$ARCH,RPMS/noarch}; done
+for t in base upd; do mkdir -p "$WORK/$t"/{LOGS,BUILD,BUILDROOT,SRPMS,RPMS}; done
+# cache entries unused for two weeks go
+find "$RPMCACHE" -mindepth 1 -maxdepth 1 -mtime +14 -exec rm -rf {} + 2>/dev/null || true
 
 mkrepo() { # DIR: deterministic repodata (mtimes + revision from SOURCE_DATE_EPOCH, no sqlite dbs)
   find "$1" -maxdepth 1 -name '*.rpm' -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
