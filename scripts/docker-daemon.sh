@@ -3,16 +3,19 @@
 # exec-root, pidfile and (empty) config file, no iptables rules and no bridge. Nothing of the host's
 # docker (system service, /var/lib/docker, /etc/docker/daemon.json, /run/docker.sock) is used.
 #
-# Usage: scripts/docker-daemon.sh start DIR   start it (waits until it answers); prints the environment
+# Usage: scripts/docker-daemon.sh start DIR [--owner PID]
+#                                             start it (waits until it answers); prints the environment
 #                                             to use it: DOCKER_HOST=unix://DIR/docker.sock and PATH
-#                                             with DIR/bin first (DIR/bin/docker is Debian's CLI)
+#                                             with DIR/bin first (DIR/bin/docker is Debian's CLI).
+#                                             --owner PID: also stop it when process PID is gone (a
+#                                             test runner that is killed leaves no daemon behind)
 #        scripts/docker-daemon.sh stop DIR    stop it by the PID it recorded; waits for it to exit
 #                                             (then SIGKILL), unmounts what it left under DIR
 # DIR should be short: the socket path must fit in 107 bytes.
 set -euo pipefail
 die() { echo "docker-daemon: $*" >&2; exit 1; }
-[ $# -eq 2 ] || die "usage: docker-daemon.sh start|stop DIR"
-cmd=$1; mkdir -p "$2"; D=$(cd "$2" && pwd)
+[ $# -eq 2 ] || [ $# -eq 4 ] && [ "${3:---owner}" = --owner ] || die "usage: docker-daemon.sh start|stop DIR [--owner PID]"
+cmd=$1; mkdir -p "$2"; D=$(cd "$2" && pwd); OWNER=${4:-}
 SOCK=$D/docker.sock PIDFILE=$D/dockerd.pid
 
 stop() {
@@ -55,6 +58,12 @@ case "$cmd" in
       done
       DOCKER_HOST=unix://$SOCK /usr/bin/docker version >/dev/null 2>&1 || { stop; die "dockerd did not answer within 60 s (log: $D/dockerd.log)"; }
       [ -f "$PIDFILE" ] || echo "$pid" > "$PIDFILE"
+      if [ -n "$OWNER" ]; then
+        # watcher: stops this daemon once the owner is gone, or exits when the daemon is
+        setsid bash -c 'while kill -0 "$1" 2>/dev/null && kill -0 "$2" 2>/dev/null; do sleep 2; done
+                        kill -0 "$2" 2>/dev/null && exec bash "$3" stop "$4"' _ "$OWNER" "$pid" "${BASH_SOURCE[0]}" "$D" \
+          > /dev/null 2>&1 < /dev/null &
+      fi
     fi
     echo "DOCKER_HOST=unix://$SOCK"
     echo "PATH=$D/bin:$PATH"

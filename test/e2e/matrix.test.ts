@@ -134,7 +134,7 @@ describe.skipIf(DOCKER_SKIP)(`the docker route against a real daemon, compared w
   let dockerBuilds: Build[] = [];
 
   beforeAll(async () => {
-    const start = await sh('bash', [join(REPO_ROOT, 'scripts', 'docker-daemon.sh'), 'start', daemonDir], process.env as Record<string, string>);
+    const start = await sh('bash', [join(REPO_ROOT, 'scripts', 'docker-daemon.sh'), 'start', daemonDir, '--owner', String(process.pid)], process.env as Record<string, string>);
     if (start.code !== 0) throw new Error(`docker-daemon.sh start failed:\n${start.stderr}`);
     dockerEnv = { ...(process.env as Record<string, string>) };
     for (const line of start.stdout.split('\n')) {
