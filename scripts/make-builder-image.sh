@@ -21,6 +21,10 @@
 #             rootfiles installed; 9/micro copies the dotfiles, and systemd 252's
 #             `systemd-tmpfiles --root=/mnt/sys-root --create /usr/lib/tmpfiles.d/rootfiles.conf` reads
 #             that *config path* from the builder (not from --root) while creating the copies under --root
+#           - /var/lib/rpm: an rpm database whose one entry (test/fixtures/rpm/builder/*.spec, rpm --justdb)
+#             says that dnf-command(config-manager) is installed, as it is on the real builder (the
+#             toolbox step runs `dnf config-manager` only for crb/powertools repositories, which the
+#             fixture repositories do not have)
 #           - NO repo files: /etc/yum.repos.d is empty. Repositories are added in a derived layer by the
 #             runner (`almac build --repo NAME=URL`) or by the tests (fixture repo).
 #           The layer is COPY-only (no RUN), so it builds whatever the runtime configuration.
@@ -75,6 +79,7 @@ trap 'rm -rf "$CTX"' EXIT
 L=$CTX/layer
 mkdir -p "$L/etc/rpm" "$L/etc/yum.repos.d" "$L/usr/bin" "$L/usr/share/rootfiles" "$L/usr/lib/tmpfiles.d"
 echo '%_dbpath /var/lib/rpm' > "$L/etc/rpm/macros.dbpath"
+
 ln -s bash "$L/usr/bin/sh"
 for f in .bash_logout .bash_profile .bashrc .cshrc .tcshrc; do
   install -m 0644 "$ROOT/test/fixtures/rpm/sources/rootfiles/$f" "$L/usr/share/rootfiles/$f"
@@ -88,7 +93,7 @@ COPY layer/ /
 LABEL org.almac.builder=offline-fixture
 CMD ["/bin/bash"]
 EOC
-inputs=$( { cat "$CTX/Containerfile"; cd "$L" && find . -printf '%p %l\n' | LC_ALL=C sort && find . -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
+inputs=$( { cat "$CTX/Containerfile" "$ROOT"/test/fixtures/rpm/builder/*.spec; cd "$L" && find . -printf '%p %l\n' | LC_ALL=C sort && find . -type f | LC_ALL=C sort | xargs cat; } | sha256sum | cut -c1-16)
 echo "LABEL org.almac.builder.inputs=$inputs" >> "$CTX/Containerfile"
 
 if [ -z "$FORCE" ] && podman image exists "$TAG" && \
@@ -96,6 +101,16 @@ if [ -z "$FORCE" ] && podman image exists "$TAG" && \
   echo "make-builder-image: $TAG is up to date"
   exit 0
 fi
+
+# rpm database of the builder: entries for the Debian packages that stand in for AlmaLinux ones
+command -v rpmbuild >/dev/null || die "'rpmbuild' not found (run scripts/setup-engine.sh)"
+for spec in "$ROOT"/test/fixtures/rpm/builder/*.spec; do
+  rpmbuild -bb --quiet --define "_topdir $CTX/rpmbuild" --define "_rpmdir $CTX/rpms" --define "_build_id_links none" "$spec" >/dev/null \
+    || die "rpmbuild $spec failed"
+done
+mkdir -p "$L/var/lib/rpm"
+rpm --root "$L" --dbpath /var/lib/rpm --justdb --nodeps --noscripts --notriggers -i "$CTX"/rpms/noarch/*.rpm \
+  || die "cannot register the builder's rpm database entries"
 
 # 1. tarball
 if [ -n "$REFRESH" ] || [ ! -s "$TAR" ]; then

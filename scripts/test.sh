@@ -14,6 +14,10 @@ npm ci --no-audit --no-fund
 step "container engine and RPM tools (Debian packages, installed only when missing)"
 bash scripts/setup-engine.sh
 
+step "docker (Debian's docker.io, for a private daemon) and the buildx plugin (project-local)"
+bash scripts/setup-docker.sh
+bash scripts/get-buildx.sh >/dev/null || echo "no docker buildx plugin can be had here: the bake test will say it skipped"
+
 step "type-check (sources and tests)"
 npx tsc -p . --noEmit
 npx tsc -p test

@@ -13,8 +13,20 @@ export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'bin', 'almac.js');
 export const WORK = join(process.env['ALMAC_E2E_WORK'] ?? tmpdir(), 'almac-build-e2e');
 export const STORE = join(WORK, 'engine');
+/**
+ * The engine store of the whole-matrix tests (matrix.test.ts): their builds of 9/minimal etc. carry
+ * the same local tags as build.test.ts's, and the files run at the same time, so each has a store.
+ */
+export const MATRIX_STORE = join(WORK, 'engine-matrix');
 export const FIXTURE_REPO = join(WORK, 'repo');
 export const SYSBASE = 'localhost/almac-builder:bookworm';
+/** Every release the definitions build, each with its own fixture repository. */
+export const RELEASES = ['8', '9', '10', '10-kitten'] as const;
+
+/** The fixture repository of one release and architecture (built by ensureFixtureRepos). */
+export function fixtureRepoFor(release: string, arch = 'x86_64'): string {
+  return join(WORK, 'repos', `${release}-${arch}`);
+}
 
 function onPath(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -27,12 +39,12 @@ export function skipReason(): string | undefined {
 }
 
 /** The store's environment (what `. <store>/env.sh` exports). */
-export function storeEnv(): Record<string, string> {
+export function storeEnv(store: string = STORE): Record<string, string> {
   return {
     ...(process.env as Record<string, string>),
-    CONTAINERS_CONF: join(STORE, 'conf', 'containers.conf'),
-    CONTAINERS_STORAGE_CONF: join(STORE, 'conf', 'storage.conf'),
-    TMPDIR: join(STORE, 'tmp'),
+    CONTAINERS_CONF: join(store, 'conf', 'containers.conf'),
+    CONTAINERS_STORAGE_CONF: join(store, 'conf', 'storage.conf'),
+    TMPDIR: join(store, 'tmp'),
   };
 }
 
@@ -47,25 +59,49 @@ function run(cmd: string, args: string[], opts: { env?: Record<string, string>; 
   });
 }
 
-let setupPromise: Promise<void> | undefined;
+const setupPromises = new Map<string, Promise<void>>();
 
 /**
  * Fixture repository + builder image in the shared store (idempotent, serialised with flock). The
  * engine configuration itself is written by almac (first build), as it is for users.
  */
-export function ensureBuildEnv(): Promise<void> {
+export function ensureBuildEnv(store: string = STORE): Promise<void> {
+  let setupPromise = setupPromises.get(store);
   setupPromise ??= (async () => {
     mkdirSync(WORK, { recursive: true });
     const script = [
       'set -euo pipefail',
-      `. "${REPO_ROOT}/scripts/engine-env.sh" "${STORE}" >/dev/null`,
+      `. "${REPO_ROOT}/scripts/engine-env.sh" "${store}" >/dev/null`,
       `"${REPO_ROOT}/scripts/make-fixture-repo.sh" "${FIXTURE_REPO}"`,
       `"${REPO_ROOT}/scripts/make-builder-image.sh" --tag "${SYSBASE}"`,
     ].join('\n');
     const r = await run('flock', [join(WORK, 'setup.lock'), 'bash', '-c', script]);
     if (r.code !== 0) throw new Error(`build test set-up failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
   })();
+  setupPromises.set(store, setupPromise);
   return setupPromise;
+}
+
+const repoPromises = new Map<string, Promise<void>>();
+
+/**
+ * One fixture repository per release for `arch` (scripts/make-fixture-repo.sh --release R --arch A),
+ * under WORK/repos/; up-to-date repositories are left alone. Serialised with the same lock as
+ * ensureBuildEnv.
+ */
+export function ensureFixtureRepos(arch = 'x86_64'): Promise<void> {
+  let p = repoPromises.get(arch);
+  if (!p) {
+    p = (async () => {
+      mkdirSync(WORK, { recursive: true });
+      const script = ['set -euo pipefail', ...RELEASES.map((r) =>
+        `"${REPO_ROOT}/scripts/make-fixture-repo.sh" "${fixtureRepoFor(r, arch)}" --release ${r} --arch ${arch}`)].join('\n');
+      const r = await run('flock', [join(WORK, 'setup.lock'), 'bash', '-c', script]);
+      if (r.code !== 0) throw new Error(`fixture repositories (${arch}) failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    })();
+    repoPromises.set(arch, p);
+  }
+  return p;
 }
 
 export interface AlmacResult {
@@ -84,13 +120,13 @@ export function startAlmac(args: string[], opts: { cwd?: string } = {}): ReturnT
   return spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-export async function podman(args: string[]): Promise<AlmacResult> {
-  return run('podman', args, { env: storeEnv() });
+export async function podman(args: string[], store: string = STORE): Promise<AlmacResult> {
+  return run('podman', args, { env: storeEnv(store) });
 }
 
 /** Options every test build uses: the fixture repository (or `repo`), the builder, the shared store. */
-export function fixtureArgs(buildDir: string, repo: string = FIXTURE_REPO): string[] {
-  return ['--repo', `fixture=${repo}`, '--sysbase', SYSBASE, '--store', STORE, '--build-dir', buildDir];
+export function fixtureArgs(buildDir: string, repo: string = FIXTURE_REPO, store: string = STORE): string[] {
+  return ['--repo', `fixture=${repo}`, '--sysbase', SYSBASE, '--store', store, '--build-dir', buildDir];
 }
 
 export interface BuildJson {
