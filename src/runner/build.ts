@@ -54,8 +54,8 @@ export async function runBuildCommand(o: BuildCommandOptions, io: BuildIo = { ou
   }
 }
 
-/** Everything up to the engine: what to build. Exported for the orchestration tests. */
-async function prepare(o: BuildCommandOptions, io: BuildIo): Promise<number | { jobs: Job[]; notes: string[]; repoOptions: ReturnType<typeof parseRepoOptions> }> {
+/** Everything up to the engine: what to build (a number: the exit code of a run that ends here). */
+export async function planRun(o: BuildCommandOptions, io: BuildIo): Promise<number | { jobs: Job[]; notes: string[]; repoOptions: ReturnType<typeof parseRepoOptions> }> {
   const root = resolve(o.root);
   const buildDir = resolve(root, o.buildDir);
   const routes: Route[] = o.via.length ? [...new Set(o.via)] : ['containerfile'];
@@ -90,7 +90,7 @@ async function prepare(o: BuildCommandOptions, io: BuildIo): Promise<number | { 
 async function runBuild(o: BuildCommandOptions, io: BuildIo): Promise<number> {
   const jobsN = o.jobs ?? availableParallelism();
   if (!Number.isInteger(jobsN) || jobsN < 1) throw new UsageError(`--jobs must be a whole number ≥ 1, not ${String(o.jobs)}`);
-  const prepared = await prepare(o, io);
+  const prepared = await planRun(o, io);
   if (typeof prepared === 'number') return prepared;
   const root = resolve(o.root);
   const buildDir = resolve(root, o.buildDir);
@@ -148,7 +148,7 @@ async function runLocked(o: BuildCommandOptions, io: BuildIo, engine: Engine, jo
     pulls: new Map(), derived: new Map(), derivedUsed: new Set(), dryRun: o.dryRun, print, signal: controller.signal,
     ...(urlRepos.length && (toRun.length || reverify.length) ? { server: new RepoServer(urlRepos.map((r) => ({ name: r.name, upstream: r.url! })), join(buildDir, 'cache', `packages-${process.pid}`)) } : {}),
   };
-  if (o.dryRun) return printDryRun(run, jobs, reverify, notes);
+  if (o.dryRun) return printDryRun(run, jobs, reverify, notes, (t) => void io.err.write(t));
 
   const reporter = createReporter(o.progress ?? 'auto', o.json, io);
   for (const n of notes) reporter.message(`note: ${n}`);

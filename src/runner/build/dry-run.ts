@@ -5,7 +5,7 @@ import { loadState } from '../state.js';
 import { buildRoute, ensureSysbase, prepareRepos } from './execute.js';
 import type { RunContext } from './run-context.js';
 
-export async function printDryRun(run: RunContext, jobs: Job[], reverify: Job[], notes: string[]): Promise<number> {
+export async function printDryRun(run: RunContext, jobs: Job[], reverify: Job[], notes: string[], err: (s: string) => void): Promise<number> {
   const p = run.print;
   const { engine } = run;
   p('#!/bin/sh');
@@ -40,6 +40,6 @@ export async function printDryRun(run: RunContext, jobs: Job[], reverify: Job[],
     const nA = j.spec.assertions.length;
     p(`# then: package manifest (rpm -qa from the mounted image) → ${j.manifestFile}; ${nA} assertion${nA === 1 ? '' : 's'}${j.namingTags.length ? `; tags ${j.namingTags.join(' ')}` : ''}`);
   }
-  process.stderr.write(`dry run: ${n} of ${jobs.length} build${jobs.length === 1 ? '' : 's'} would run; nothing was run\n`);
+  err(`dry run: ${n} of ${jobs.length} build${jobs.length === 1 ? '' : 's'} would run; nothing was run\n`);
   return 0;
 }
