@@ -26,7 +26,7 @@ import { acquireLock, loadState, type Lock } from './state.js';
 import { printDryRun } from './build/dry-run.js';
 import { executeJob } from './build/execute.js';
 import { pruneCreated, pruneSupersededBuilders } from './build/housekeeping.js';
-import { guardRun } from './build/interrupt.js';
+import { guardRun, reapBuildDirSync } from './build/interrupt.js';
 import { EXIT_CODES, useColor, type BuildCommandOptions, type BuildIo } from './build/options.js';
 import { checkRunnable, planJobs } from './build/plan.js';
 import { exitCodeOf, jobJson, printJsonResult, printSummary } from './build/report.js';
@@ -117,6 +117,7 @@ export async function runWithEngine(o: BuildCommandOptions, io: BuildIo, engine:
     if (!o.dryRun) {
       // what an earlier, killed run left in the store (the store's lock is ours now)
       const reaped = reapLeftoversSync(engine);
+      reaped.removed += reapBuildDirSync(buildDir);
       if (reaped.removed) io.err.write(`note: removed ${reaped.removed} leftover${reaped.removed === 1 ? '' : 's'} of an interrupted earlier run (containers, mounts, temporary files, processes)\n`);
     }
     return await runLocked(o, io, engine, jobs, notes, jobsN, buildDir, root, ksExecutor, releaseLocks);

@@ -2,8 +2,9 @@
 // processes are killed (process.ts), then what they left in the store is removed — in almac's own
 // store everything that is not an image (reap.ts); in the engine's system store the working
 // containers that appeared during this run and the containers labelled with this run's pid.
-import { writeSync } from 'node:fs';
-import { onInterrupt, reapLeftoversSync, waitForProcessesGone, type Engine } from '../engine/index.js';
+import { existsSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { onInterrupt, pidAlive, reapLeftoversSync, waitForProcessesGone, type Engine } from '../engine/index.js';
 
 export interface InterruptGuard {
   /** Removes what the (cancelled) builds left, now. */
@@ -22,4 +23,38 @@ export function guardRun(engine: Engine, buildDir: string, o: { onSignal: (sig: 
     writeSync(2, o.onSignal(sig));
   });
   return { cleanupNow, dispose };
+}
+
+/**
+ * What killed runs left in the build directory (the caller holds its lock): every build's scratch
+ * directory (<release>/<image>/<platform>/<route>/work: a kickstart root, a verification copy), the
+ * package caches of runs that are gone and derived-builder contexts. Returns how many were removed.
+ */
+export function reapBuildDirSync(buildDir: string): number {
+  let n = 0;
+  const dirs = (p: string): string[] => {
+    try {
+      return readdirSync(p, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(p, e.name));
+    } catch {
+      return [];
+    }
+  };
+  const remove = (p: string): void => {
+    rmSync(p, { recursive: true, force: true });
+    n++;
+  };
+  for (const rel of dirs(buildDir)) {
+    const name = basename(rel);
+    if (name === 'cache') {
+      for (const c of dirs(rel)) {
+        const pid = /^packages-(\d+)$/.exec(basename(c))?.[1];
+        if (pid && !pidAlive(Number(pid))) remove(c);
+      }
+    } else if (name === 'derived') {
+      for (const d of dirs(rel)) remove(d);
+    } else if (name !== 'engine' && name !== 'context') {
+      for (const img of dirs(rel)) for (const plat of dirs(img)) for (const route of dirs(plat)) if (existsSync(join(route, 'work'))) remove(join(route, 'work'));
+    }
+  }
+  return n;
 }
