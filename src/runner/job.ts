@@ -3,7 +3,8 @@
 // CommandSink: every command a step or the engine runs for it is written to the build's log, killed
 // when the run is interrupted or fails fast, and — under --dry-run — printed (as a runnable shell
 // line) instead of run.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { outputFileSync } from './files.js';
 import { dirname } from 'node:path';
 import {
   CancelledError,
@@ -158,8 +159,7 @@ export class JobContext implements CommandSink {
       this.print(`mkdir -p ${formatArgv([dirname(path)])} && cat > ${formatArgv([path])} <<'${eof}'\n${content}${content.endsWith('\n') ? '' : '\n'}${eof}`);
       return;
     }
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
+    outputFileSync(path, content);
   }
 
   /** A host command. */

@@ -6,12 +6,12 @@
 // definitions that were digested are the ones compiled. Either way, every selected image's
 // generated files must be exactly what the definitions render to: a stale or hand-edited generated/
 // is refused, because the build would not be what the definitions (and their assertions) say.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import type { ImageSpec } from '../model/spec.js';
 import { compilerFingerprint, digestFiles } from '../output/clean-memo.js';
 import { GENERATED_DIR, readSources } from '../project-files.js';
+import { readJsonOrUndefined, writeJsonAtomic } from './files.js';
 import { sha256 } from './state.js';
 
 export { GENERATED_DIR };
@@ -38,12 +38,8 @@ export async function loadProject(root: string, buildDir: string, opts: { writeC
   const key = sha256(compilerFingerprint(), digestFiles(read.sources));
   const cachePath = join(buildDir, CACHE_FILE);
   if (!read.diagnostics.length) {
-    try {
-      const c = JSON.parse(readFileSync(cachePath, 'utf8')) as CacheFile;
-      if (c.key === key && Array.isArray(c.images)) return { images: c.images, rendered: c.rendered, diagnostics: [], sources: read.sources, fromCache: true };
-    } catch {
-      // no cache yet
-    }
+    const c = readJsonOrUndefined<CacheFile>(cachePath);
+    if (c && c.key === key && Array.isArray(c.images)) return { images: c.images, rendered: c.rendered, diagnostics: [], sources: read.sources, fromCache: true };
   }
   const { compileSources } = await import('../project.js');
   const { hasErrors } = await import('../diagnostics/diagnostic.js');
@@ -59,10 +55,7 @@ export async function loadProject(root: string, buildDir: string, opts: { writeC
   }
   if (opts.writeCache !== false) {
     try {
-      mkdirSync(buildDir, { recursive: true });
-      const tmp = `${cachePath}.tmp-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify({ key, images: c.images, rendered } satisfies CacheFile));
-      renameSync(tmp, cachePath);
+      writeJsonAtomic(cachePath, { key, images: c.images, rendered } satisfies CacheFile);
     } catch {
       // a cache we cannot write only costs time
     }

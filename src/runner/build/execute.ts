@@ -1,6 +1,7 @@
 // One build, start to end: the builder image (SYSBASE, pulled once per run; or the builder derived for
 // --repo), the route, the state record, verification, naming tags.
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { copySync, removeSync } from '../files.js';
 import { join } from 'node:path';
 import { CommandError, EnvironmentError, findImage, formatArgv, type ImageRecord } from '../engine/index.js';
 import type { Job, JobContext, JobPlan } from '../job.js';
@@ -135,11 +136,11 @@ async function deriveBuilder(d: DerivedBuilderSpec, tag: string, run: RunContext
   if (findImage(run.images, tag)) return tag;
   ctx.step(`derive builder from ${d.sysbaseRef} with ${d.repos.map((r) => r.name).join(', ')}`);
   const ctxDir = join(run.buildDir, 'derived', tag.split(':')[1]!);
-  if (!ctx.dryRun) rmSync(ctxDir, { recursive: true, force: true });
+  if (!ctx.dryRun) removeSync(ctxDir);
   ctx.writeFile(join(ctxDir, 'almac.repo'), renderRepoFile(d.repos));
   for (const [name, dir] of Object.entries(d.localDirs)) {
     if (ctx.dryRun) ctx.script(`mkdir -p ${formatArgv([join(ctxDir, 'repos')])} && cp -a ${formatArgv([dir, join(ctxDir, 'repos', name)])}`);
-    else cpSync(dir, join(ctxDir, 'repos', name), { recursive: true, verbatimSymlinks: true });
+    else copySync(dir, join(ctxDir, 'repos', name), { dereference: false });
   }
   const cf = join(ctxDir, 'Containerfile');
   ctx.writeFile(cf, renderDerivedContainerfile(d, { 'org.almac.derived-from': d.sysbaseRef, 'org.almac.repos': d.repos.map((r) => `${r.name}=${r.baseurl}`).join(' ') }));
@@ -149,7 +150,7 @@ async function deriveBuilder(d: DerivedBuilderSpec, tag: string, run: RunContext
     if (e instanceof CommandError) throw new EnvironmentError(`${e.message} (SYSBASE ${d.sysbaseRef}; see ${ctx.job.logFile})`);
     throw e;
   } finally {
-    if (!ctx.dryRun) rmSync(ctxDir, { recursive: true, force: true });
+    if (!ctx.dryRun) removeSync(ctxDir);
   }
   return tag;
 }

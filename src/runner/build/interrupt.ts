@@ -2,7 +2,8 @@
 // processes are killed (process.ts), then what they left in the store is removed — in almac's own
 // store everything that is not an image (reap.ts); in the engine's system store the working
 // containers that appeared during this run and the containers labelled with this run's pid.
-import { existsSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, writeSync } from 'node:fs';
+import { removeSync } from '../files.js';
 import { basename, join } from 'node:path';
 import { onInterrupt, pidAlive, reapLeftoversSync, waitForProcessesGone, type Engine } from '../engine/index.js';
 
@@ -40,7 +41,7 @@ export function reapBuildDirSync(buildDir: string): number {
     }
   };
   const remove = (p: string): void => {
-    rmSync(p, { recursive: true, force: true });
+    removeSync(p);
     n++;
   };
   for (const rel of dirs(buildDir)) {
