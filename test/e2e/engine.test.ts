@@ -203,7 +203,7 @@ describe('podman argv and parsing', () => {
 
   it('runs with --rm --network none', () => {
     expect(runArgv('img', ['cat', '/etc/os-release'])).toEqual(['run', '--rm', '--network', 'none', 'img', 'cat', '/etc/os-release']);
-    expect(runArgv('img', ['true'], { name: 'n', labels: { 'org.almac.pid': '7' } })).toEqual(['run', '--name', 'n', '--rm', '--label', 'org.almac.pid=7', '--network', 'none', 'img', 'true']);
+    expect(runArgv('img', ['true'], { name: 'n', labels: { 'org.almac.pid': '7' } })).toEqual(['run', '--name', 'n', '--rm', '--network', 'none', '--label', 'org.almac.pid=7', 'img', 'true']);
   });
 
   it('parses podman/docker and buildah inspect output', () => {

@@ -99,10 +99,6 @@ export function runArgv(image: string, argv: string[] = [], o: RunArgvOptions = 
   const a = ['run'];
   if (o.name) a.push('--name', o.name);
   if (o.rm ?? true) a.push('--rm');
-  for (const [k, v] of Object.entries(o.labels ?? {})) {
-    checkKey('label', k, LABEL_KEY);
-    a.push('--label', `${k}=${v}`);
-  }
   a.push('--network', o.network ?? 'none');
   if (o.interactive) a.push('-i');
   if (o.entrypoint !== undefined) a.push('--entrypoint', o.entrypoint);
@@ -113,6 +109,10 @@ export function runArgv(image: string, argv: string[] = [], o: RunArgvOptions = 
   if (o.user) a.push('--user', o.user);
   if (o.workdir) a.push('--workdir', o.workdir);
   for (const v of o.volumes ?? []) a.push('--volume', v);
+  for (const [k, v] of Object.entries(o.labels ?? {})) {
+    checkKey('label', k, LABEL_KEY);
+    a.push('--label', `${k}=${v}`);
+  }
   a.push(image, ...argv);
   return a;
 }
