@@ -18,7 +18,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGKILL'];
 /** Where to strike: a route and a progress line that starts the phase. */
 const PHASES: { name: string; via: string; marker: RegExp }[] = [
   { name: 'dnf install', via: 'containerfile', marker: /step \d+\/\d+: RUN/ },
-  { name: 'commit', via: 'containerfile', marker: /COMMIT/ },
+  { name: 'commit', via: 'containerfile', marker: /stage 2\/2 step \d+\/\d+: COPY/ },
   { name: 'verification', via: 'containerfile', marker: /verify: package manifest/ },
   { name: 'kickstart', via: 'kickstart', marker: /dnf install \(|%post|: pack|: import/ },
 ];

@@ -1,6 +1,6 @@
 // --via containerfile: the committed Containerfile, unchanged, built by the engine with the builder
 // image as SYSBASE (the definition's, --sysbase, or the one derived for --repo).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobContext } from '../job.js';
 
@@ -20,7 +20,8 @@ export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: st
     mkdirSync(o.contextDir, { recursive: true });
   }
   ctx.step('build');
-  return engine.build(
+  const iidFile = join(job.workDir, 'image-id');
+  const id = await engine.build(
     {
       containerfile: job.generatedPath,
       contextDir: o.contextDir,
@@ -30,7 +31,7 @@ export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: st
       network: job.network,
       pull: 'never',
       layers: false,
-      iidFile: join(job.workDir, 'image-id'),
+      iidFile,
       what: `${engine.name} build of ${job.generatedRel}`,
       onLine: (l) => {
         const s = stepFromBuildOutput(l);
@@ -39,4 +40,6 @@ export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: st
     },
     ctx,
   );
+  if (!ctx.dryRun) rmSync(iidFile, { force: true }); // read: the work directory must end empty
+  return id;
 }
