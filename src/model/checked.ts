@@ -37,10 +37,17 @@ export type ConfigItem =
   | { key: 'env' | 'label'; name: string; value: string }
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
-/** `tags` replaces the inherited tag list; `tag` adds to it. */
-export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+/** `tags` replaces the inherited tag list; `tag` adds to it. `title` names the distribution and release in
+ * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. */
+export type NamingItem = { key: 'repository' | 'title' | 'kickstart-file'; value: string } | { key: 'tags' | 'tag'; value: string[] };
 
-export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
+export type { KickstartItem } from './kickstart.js';
+import type { KickstartItem } from './kickstart.js';
+
+/** `official-library { … }`: membership of a Docker Official Images library file. */
+export type OfficialLibraryItem =
+  | { key: 'library' | 'git-repo' | 'maintainer'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-tag'; value: string[] };
 
 export type BodyItem =
   | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }
@@ -50,6 +57,7 @@ export type BodyItem =
   | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
+  | { kind: 'official-library'; item: OfficialLibraryItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
   | { kind: 'assert'; assertion: Assertion; span: Span };
 

@@ -321,3 +321,8 @@ export const directSink: CommandSink = {
     return checkResult(argv, await execCommand(argv, execOptions(o)), o);
   },
 };
+
+/** execCommand that throws CommandError unless the exit code is 0. */
+export async function execChecked(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  return checkResult(argv, await execCommand(argv, opts), opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {});
+}
