@@ -5,6 +5,10 @@
 //   npm run bench:build [-- --runs N] [--json]
 //
 // Measures
+//   0. what almac costs on top of the engine: `almac build --force` of 9/minimal (with its
+//      verification) against a plain `podman build` of the same generated Containerfile, with the same
+//      builder image (the one almac derives for `--repo fixture=DIR`), the same fixture repository and
+//      the same flags, in the same store, alternating in the same rounds: medians and their ratio;
 //   1. a full build (--force) of every buildable image type of release 9, with --jobs 1 and --jobs 2:
 //      median wall time of N runs (default 3) and the ratio;
 //   2. the RPM downloads of such a build: requests for .rpm files that reached the repository, next to
@@ -28,7 +32,8 @@ const STORE = join(WORK, 'engine');
 const REPO = join(WORK, 'repo');
 const SYSBASE = 'localhost/almac-builder:bookworm';
 const args = process.argv.slice(2);
-const RUNS = Number(args[args.indexOf('--runs') + 1] ?? 3) || 3;
+const RUNS = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 3) || 3;
+const ONLY_OVERHEAD = args.includes('--overhead-only');
 const JSON_OUT = args.includes('--json');
 
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
@@ -70,6 +75,40 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const REPO_URL = `http://127.0.0.1:${server.address().port}/`;
+
+// 0. almac vs plain podman, same Containerfile, builder and repository
+const engineEnv = { ...process.env, CONTAINERS_CONF: join(STORE, 'conf', 'containers.conf'), CONTAINERS_STORAGE_CONF: join(STORE, 'conf', 'storage.conf'), TMPDIR: join(STORE, 'tmp') };
+const overheadDir = join(WORK, 'bench-overhead');
+const one = ['build', '9/minimal', '--via', 'containerfile', '--repo', `fixture=${REPO}`, '--sysbase', SYSBASE, '--store', STORE, '--build-dir', overheadDir, '--jobs', '1', '--progress', 'plain'];
+log('overhead: warm-up (derives the builder)');
+let w = await run(process.execPath, [CLI, ...one, '--json'], { cwd: ROOT });
+if (w.code !== 0) {
+  log(`warm-up failed (exit ${w.code}):\n${w.stderr.slice(-3000)}`);
+  process.exit(1);
+}
+const builderTag = (await run('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', 'reference=localhost/almac/builder'], { env: engineEnv })).stdout.split('\n').filter(Boolean)[0];
+const containerfile = join(ROOT, 'generated', 'containerfiles', '9', 'Containerfile.minimal');
+const context = join(overheadDir, 'context');
+mkdirSync(context, { recursive: true });
+const plain = ['build', '--pull=never', '--layers=false', '--network', 'none', '--platform', 'linux/amd64', '--build-arg', `SYSBASE=${builderTag}`, '--build-arg', 'TARGETPLATFORM=linux/amd64', '-f', containerfile, '-t', 'localhost/bench/plain:minimal', context];
+const overhead = { almac: [], podman: [] };
+for (let i = 0; i < RUNS; i++) {
+  const a = await run(process.execPath, [CLI, ...one, '--force'], { cwd: ROOT });
+  if (a.code !== 0) log(`almac build failed: ${a.stderr.slice(-2000)}`);
+  overhead.almac.push(a.ms);
+  const p = await run('podman', plain, { env: engineEnv });
+  if (p.code !== 0) log(`podman build failed: ${p.stderr.slice(-2000)}`);
+  overhead.podman.push(p.ms);
+  log(`overhead round ${i + 1}: almac ${(a.ms / 1000).toFixed(1)} s, podman ${(p.ms / 1000).toFixed(1)} s`);
+}
+await run('podman', ['rmi', 'localhost/bench/plain:minimal'], { env: engineEnv });
+const overheadResult = { builder: builderTag, almacMs: median(overhead.almac), podmanMs: median(overhead.podman), ratio: median(overhead.almac) / median(overhead.podman), samples: overhead };
+log(`overhead: almac ${(overheadResult.almacMs / 1000).toFixed(2)} s vs podman ${(overheadResult.podmanMs / 1000).toFixed(2)} s = ${overheadResult.ratio.toFixed(2)}×`);
+if (ONLY_OVERHEAD) {
+  server.close();
+  process.stdout.write(JSON.stringify({ overhead: overheadResult }, null, 2) + '\n');
+  process.exit(0);
+}
 
 // buildable release-9 types
 const list = JSON.parse((await run(process.execPath, [CLI, 'list', '--json'], { cwd: ROOT })).stdout);
@@ -144,6 +183,7 @@ for (let i = 0; i < 7; i++) {
 server.close();
 
 const result = {
+  overhead: overheadResult,
   images: buildable,
   runs: RUNS,
   fullBuildMs: { jobs1: median(times[1]), jobs2: median(times[2]), ratio: median(times[1]) / median(times[2]), samples: times },
@@ -159,6 +199,9 @@ if (JSON_OUT) {
     '',
     '| measurement | median | runs |',
     '|---|---|---|',
+    `| almac build --force 9/minimal (build + verification) | ${s(overheadResult.almacMs)} | ${RUNS} |`,
+    `| plain podman build, same Containerfile and builder | ${s(overheadResult.podmanMs)} | ${RUNS} |`,
+    `| almac / podman | ${overheadResult.ratio.toFixed(2)}× | |`,
     `| full build, --jobs 1 | ${s(result.fullBuildMs.jobs1)} | ${RUNS} |`,
     `| full build, --jobs 2 | ${s(result.fullBuildMs.jobs2)} | ${RUNS} |`,
     `| speed-up (jobs 1 / jobs 2) | ${result.fullBuildMs.ratio.toFixed(2)}× | |`,

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageSpec } from '../model/spec.js';
-import { execChecked, onInterrupt } from '../runner/engine/exec.js';
+import { execChecked, onInterrupt } from '../runner/engine/process.js';
 import { doiArchitecture } from './architectures.js';
 import { renderDoiDockerfile } from './dockerfile.js';
 import { planLibrary, tarballName, type LibraryEntryPlan } from './entries.js';

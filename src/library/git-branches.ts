@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execCommand } from '../runner/engine/exec.js';
+import { execCommand } from '../runner/engine/process.js';
 
 export class GitError extends Error {}
 

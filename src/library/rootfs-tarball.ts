@@ -10,7 +10,7 @@
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { execChecked, onInterrupt } from '../runner/engine/exec.js';
+import { execChecked, onInterrupt } from '../runner/engine/process.js';
 
 export const TAR_CREATE_OPTIONS = [
   '--sort=name',

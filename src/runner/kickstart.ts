@@ -73,42 +73,79 @@ export class KickstartError extends Error {
   }
 }
 
-/** POSIX-shell-like word splitting (what pykickstart does with shlex): quotes and backslashes. */
-export function splitWords(s: string, line = 0): string[] {
-  const out: string[] = [];
-  let cur = '';
+/** A line shlex cannot split (Python's messages). */
+export class ShlexError extends Error {}
+
+/**
+ * Splits one line as Python's shlex.split(line, comments=True) does (POSIX mode): blanks separate
+ * words; `'…'` is literal; inside `"…"` a backslash escapes only `"` and `\`; outside quotes a
+ * backslash escapes any character; an unquoted `#` ends the line, even inside a word.
+ */
+export function shlexSplit(line: string): string[] {
+  const words: string[] = [];
+  let word = '';
   let inWord = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s[i]!;
-    if (c === '#' && !inWord) break;
-    if (/\s/.test(c)) {
-      if (inWord) out.push(cur);
-      cur = '';
+  let i = 0;
+  const n = line.length;
+  while (i < n) {
+    const c = line[i]!;
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f') {
+      if (inWord) words.push(word);
+      word = '';
       inWord = false;
-      continue;
-    }
-    inWord = true;
-    if (c === "'") {
-      const j = s.indexOf("'", i + 1);
-      if (j < 0) throw new KickstartError(line, 'unterminated single quote');
-      cur += s.slice(i + 1, j);
-      i = j;
+      i++;
+    } else if (c === '#') {
+      break;
+    } else if (c === "'") {
+      const end = line.indexOf("'", i + 1);
+      if (end < 0) throw new ShlexError('No closing quotation');
+      word += line.slice(i + 1, end);
+      inWord = true;
+      i = end + 1;
     } else if (c === '"') {
-      let j = i + 1;
-      for (; j < s.length && s[j] !== '"'; j++) {
-        if (s[j] === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1]!)) j++;
-        cur += s[j];
+      i++;
+      let closed = false;
+      while (i < n) {
+        const d = line[i]!;
+        if (d === '"') {
+          closed = true;
+          i++;
+          break;
+        }
+        if (d === '\\' && i + 1 >= n) throw new ShlexError('No escaped character');
+        if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
+          word += line[i + 1];
+          i += 2;
+        } else {
+          word += d;
+          i++;
+        }
       }
-      if (j >= s.length) throw new KickstartError(line, 'unterminated double quote');
-      i = j;
-    } else if (c === '\\' && i + 1 < s.length) {
-      cur += s[++i];
+      if (!closed) throw new ShlexError('No closing quotation');
+      inWord = true;
+    } else if (c === '\\') {
+      if (i + 1 >= n) throw new ShlexError('No escaped character');
+      word += line[i + 1];
+      inWord = true;
+      i += 2;
     } else {
-      cur += c;
+      word += c;
+      inWord = true;
+      i++;
     }
   }
-  if (inWord) out.push(cur);
-  return out;
+  if (inWord) words.push(word);
+  return words;
+}
+
+/** shlexSplit, with the kickstart line number in the error. */
+export function splitWords(s: string, line = 0): string[] {
+  try {
+    return shlexSplit(s);
+  } catch (e) {
+    if (e instanceof ShlexError) throw new KickstartError(line, e.message);
+    throw e;
+  }
 }
 
 /** `--name=value` / `--name value` / `--flag` options of a command or section header. */

@@ -2,8 +2,10 @@
 // that two `almac build` runs never share a build directory or an engine store at the same time (a
 // killed build's cleanup removes the store's working containers, which must all be this run's).
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { pidAlive } from './engine/reap.js';
+import { readJsonOrUndefined, writeJsonAtomic } from './files.js';
 
 export interface BuildRecord {
   /** Hash of everything the image is made from (see buildInputs). */
@@ -35,27 +37,15 @@ export interface StateFile {
 export const STATE_FILE = 'state.json';
 
 export function loadState(buildDir: string): StateFile {
-  try {
-    const v = JSON.parse(readFileSync(join(buildDir, STATE_FILE), 'utf8')) as StateFile;
-    if (v && v.version === 1 && typeof v.builds === 'object' && v.builds) return v;
-  } catch {
-    // missing or unreadable: start over (every build runs)
-  }
+  // missing or unreadable: start over (every build runs)
+  const v = readJsonOrUndefined<StateFile>(join(buildDir, STATE_FILE));
+  if (v && v.version === 1 && typeof v.builds === 'object' && v.builds) return v;
   return { version: 1, builds: {} };
 }
 
 /** Atomic write (temp file + rename). */
 export function saveState(buildDir: string, s: StateFile): void {
-  mkdirSync(buildDir, { recursive: true });
-  const p = join(buildDir, STATE_FILE);
-  const tmp = `${p}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    writeSync(fd, JSON.stringify(s, null, 2) + '\n');
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, p);
+  writeJsonAtomic(join(buildDir, STATE_FILE), s, { spaces: 2 });
 }
 
 export function sha256(...parts: (string | Buffer)[]): string {
@@ -72,15 +62,6 @@ export function sha256(...parts: (string | Buffer)[]): string {
 export interface Lock {
   path: string;
   release(): void;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

@@ -82,69 +82,9 @@ export function handlerForReleasever(releasever: string): Handler {
   return h as Handler;
 }
 
-export class ShlexError extends Error {}
-
-/**
- * Splits one line as Python's shlex.split(line, comments=True) does (POSIX mode): blanks separate
- * words; `'…'` is literal; inside `"…"` a backslash escapes only `"` and `\`; outside quotes a
- * backslash escapes any character; an unquoted `#` ends the line, even inside a word.
- */
-export function shlexSplit(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  let i = 0;
-  const n = line.length;
-  while (i < n) {
-    const c = line[i]!;
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f') {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-      i++;
-    } else if (c === '#') {
-      break;
-    } else if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new ShlexError('No closing quotation');
-      word += line.slice(i + 1, end);
-      inWord = true;
-      i = end + 1;
-    } else if (c === '"') {
-      i++;
-      let closed = false;
-      while (i < n) {
-        const d = line[i]!;
-        if (d === '"') {
-          closed = true;
-          i++;
-          break;
-        }
-        if (d === '\\' && i + 1 >= n) throw new ShlexError('No escaped character');
-        if (d === '\\' && (line[i + 1] === '"' || line[i + 1] === '\\')) {
-          word += line[i + 1];
-          i += 2;
-        } else {
-          word += d;
-          i++;
-        }
-      }
-      if (!closed) throw new ShlexError('No closing quotation');
-      inWord = true;
-    } else if (c === '\\') {
-      if (i + 1 >= n) throw new ShlexError('No escaped character');
-      word += line[i + 1];
-      inWord = true;
-      i += 2;
-    } else {
-      word += c;
-      inWord = true;
-      i++;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
-}
+// One shlex for the project: the runner's kickstart reader uses the same splitter.
+export { ShlexError, shlexSplit } from '../../src/runner/kickstart.js';
+import { shlexSplit } from '../../src/runner/kickstart.js';
 
 /** What argument parsing found, for the constraint checks. */
 interface Parsed {

@@ -87,11 +87,18 @@ describe('parseKickstart', () => {
     expect(err('%include /tmp/x.ks\n')).toBe('line 1: %include is not supported');
     expect(err('%bogus\n%end\n')).toBe('line 1: unknown section %bogus');
     expect(err('repo --name=a --baseurl=http://x/\nrepo --name=a --baseurl=http://y/\n')).toBe('line 2: repository a is defined twice');
-    expect(err('lang "C\n')).toBe('line 1: unterminated double quote');
+    expect(err('lang "C\n')).toBe('line 1: No closing quotation');
   });
 
   it('splits words like a shell', () => {
     expect(splitWords(`a "b c" 'd e' f\\ g "h\\"i" # comment`)).toEqual(['a', 'b c', 'd e', 'f g', 'h"i']);
+  });
+
+  it('splits as Python\'s shlex.split(line, comments=True): an unquoted # ends the line, even inside a word', () => {
+    expect(splitWords('a#b c')).toEqual(['a']);
+    expect(splitWords('a"#"b c #x')).toEqual(['a#b', 'c']);
+    expect(splitWords('"a\\$b"')).toEqual(['a\\$b']); // inside "…" a backslash escapes only " and \\
+    expect(() => splitWords('"open', 3)).toThrow(/line 3: No closing quotation/);
   });
 });
 

@@ -11,7 +11,7 @@ import { OciLayoutError } from '../../library/oci-layout.js';
 import { RootfsError } from '../../library/rootfs-tarball.js';
 import { GIT_COMMIT, validateLibraryFile } from '../../library/validate.js';
 import { compileProject } from '../../project.js';
-import { ExecError } from '../../runner/engine/exec.js';
+import { CommandError as ExecError } from '../../runner/engine/errors.js';
 import { selectImages, suggestSelector } from '../../select.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 

@@ -12,7 +12,7 @@
 //   - tmp_dir: keeps /run/libpod out of it.
 // CONTAINERS_CONF must be absolute (the build's copier subprocess resolves it from another cwd).
 // TMPDIR moves buildah's bundle dirs from /var/tmp into the state dir, where cleanup can find them.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 
 export type StorageDriver = 'overlay' | 'vfs';
@@ -116,11 +116,26 @@ export function engineEnvVars(paths: EnginePaths): Record<string, string> {
   };
 }
 
+/**
+ * Replaces `path` with `text` atomically, and only when it differs: engines of a concurrent run (or of
+ * the user, through env.sh) read these files at any moment, and must never see one half written.
+ */
+async function writeIfChanged(path: string, text: string): Promise<void> {
+  try {
+    if ((await readFile(path, 'utf8')) === text) return;
+  } catch {
+    // not there yet
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
 /** Writes conf/containers.conf and conf/storage.conf under the state dir and creates its directories. */
 export async function prepareEngineEnvironment(opts: EngineEnvironmentOptions): Promise<EngineEnvironment> {
   const p = enginePaths(opts.stateDir);
   for (const d of [p.confDir, p.graphRoot, p.runRoot, p.tmpDir]) await mkdir(d, { recursive: true });
-  await writeFile(
+  await writeIfChanged(
     p.containersConf,
     renderContainersConf({
       tmpDir: p.libpodTmpDir,
@@ -129,7 +144,7 @@ export async function prepareEngineEnvironment(opts: EngineEnvironmentOptions): 
       ...(opts.netns !== undefined ? { netns: opts.netns } : {}),
     }),
   );
-  await writeFile(
+  await writeIfChanged(
     p.storageConf,
     renderStorageConf({
       graphRoot: p.graphRoot,
