@@ -37,8 +37,22 @@ export type ConfigItem =
   | { key: 'env' | 'label'; name: string; value: string }
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
-/** `tags` replaces the inherited tag list; `tag` adds to it. */
-export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+/** `tags` replaces the inherited tag list; `tag` adds to it. `publish` names the repository on
+ * the given registries (added, or replacing an inherited name); `unpublish` drops registries;
+ * `newest-release-tag` adds tags that only the image's newest non-rolling release carries. */
+export type NamingItem =
+  | { key: 'repository'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-release-tag'; value: string[] }
+  | { key: 'publish'; registries: Named[]; as: string }
+  | { key: 'unpublish'; registries: Named[] };
+
+/** `registry NAME { location HOST/NAMESPACE }`: where images named for NAME are pushed. */
+export interface RegistryDecl {
+  name: string;
+  span: Span;
+  /** `host[:port]/namespace`, e.g. `quay.io/almalinuxorg` */
+  location: string;
+}
 
 export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
 
@@ -96,6 +110,7 @@ export interface CheckedProject {
   releases: Map<string, ReleaseDecl>;
   platforms: Map<string, PlatformDecl>;
   repositories: Map<string, RepositoryDecl>;
+  registries?: Map<string, RegistryDecl>;
   fragments: Map<string, BodyDecl>;
   images: Map<string, BodyDecl>;
 }

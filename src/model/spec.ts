@@ -139,8 +139,21 @@ export interface ImageSpec {
   config: ImageConfig;
   kickstart: KickstartSettings;
   naming: { repository: string; tags: string[] };
+  /** Where the image is published: one entry per registry, in declaration order. */
+  publish: PublishTarget[];
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };
+}
+
+/** One registry an image is pushed to. Tags may hold `{date}`, filled in once per run. */
+export interface PublishTarget {
+  /** The declared registry name, e.g. `quay.io`. */
+  registry: string;
+  /** `host[:port]/namespace`, e.g. `quay.io/almalinuxorg`. */
+  location: string;
+  /** The repository within the namespace, e.g. `9-minimal`. */
+  repository: string;
+  tags: string[];
 }
 
 export type { Span };

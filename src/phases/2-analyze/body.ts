@@ -9,6 +9,7 @@ import { checkCondition } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, scalar, unknownStatement, type Ctx } from './context.js';
 import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
+import { NAMING_STATEMENTS, publishStatement } from './registries.js';
 import { didYouMean } from '../../util/suggest.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
@@ -243,6 +244,10 @@ function template(ctx: Ctx, v: Value, what: string): string | undefined {
 
 function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
   noBlock(ctx, st);
+  if (st.name === 'publish' || st.name === 'unpublish') {
+    const item = publishStatement(ctx, st, (v) => template(ctx, v, 'a repository name such as {release}-{image}'));
+    return item ? { kind: 'naming', item, span: st.span } : undefined;
+  }
   const a = readArgs(st, {}, ctx.diags);
   let item: NamingItem | undefined;
   if (st.name === 'repository') {
@@ -253,8 +258,12 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
     if (!argCount(ctx, st, a.positionals, st.name === 'tags' ? 0 : 1, Infinity, 'at least one tag')) return undefined;
     const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as {version}-{date}'));
     if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
+  } else if (st.name === 'newest-release-tag') {
+    if (!argCount(ctx, st, a.positionals, 1, Infinity, 'at least one tag')) return undefined;
+    const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as latest'));
+    if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
   } else {
-    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag']);
+    unknownStatement(ctx, st, 'naming', NAMING_STATEMENTS);
   }
   return item ? { kind: 'naming', item, span: st.span } : undefined;
 }

@@ -7,6 +7,7 @@ import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl,
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
+import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -87,6 +88,7 @@ export function resolve(project: CheckedProject): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const images: ImageSpec[] = [];
   const abstract: string[] = [];
+  const claims: ClaimedReference[] = [];
   let reportedTooDeep = false;
   for (const name of [...project.images.keys()].sort()) {
     let deep: BodyDecl | undefined;
@@ -110,17 +112,19 @@ export function resolve(project: CheckedProject): ResolveResult {
       abstract.push(name);
       continue;
     }
+    const newest = newestRelease(releases.map((r) => project.releases.get(r.name)).filter((r): r is ReleaseDecl => !!r));
     for (const r of releases) {
       const release = project.releases.get(r.name);
       if (!release) continue;
-      const spec = resolveOne(project, chain, release, diagnostics);
+      const spec = resolveOne(project, chain, release, diagnostics, { newest: r.name === newest, claims });
       if (spec) images.push(spec);
     }
   }
+  diagnostics.push(...duplicateReferences(claims));
   return { images, abstract, diagnostics };
 }
 
-function resolveOne(project: CheckedProject, chain: BodyDecl[], release: ReleaseDecl, diags: Diagnostic[]): ImageSpec | undefined {
+function resolveOne(project: CheckedProject, chain: BodyDecl[], release: ReleaseDecl, diags: Diagnostic[], publishing: { newest: boolean; claims: ClaimedReference[] }): ImageSpec | undefined {
   const self = chain[chain.length - 1]!;
   const ctx: EvalContext = { release, releases: project.releases };
   const applied: Applied[] = [];
@@ -162,6 +166,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const labels = new Map<string, string>();
   let repository = `almalinux/{release}-{image}`;
   let tags: string[] = [];
+  const publishNaming = new PublishNaming();
   const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
@@ -216,9 +221,10 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         break;
       }
       case 'naming':
+        if (publishNaming.apply(it.item, it.span)) break;
         if (it.item.key === 'repository') repository = it.item.value;
         else if (it.item.key === 'tags') tags = [...it.item.value];
-        else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
+        else if (it.item.key === 'tag') for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
       case 'kickstart':
         kickstart[it.item.key] = it.item.value;
@@ -289,6 +295,8 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     }
     (a.item.inside ? insideSteps : steps).push(step);
   }
+  const namingTags = [...new Set([...tags, ...(publishing.newest ? publishNaming.newestReleaseTags() : [])].map(fillValue))];
+  const publish = publishNaming.finish(project, { id, tags: namingTags, fill: fillValue, fail, claims: publishing.claims });
   if (diags.length > errorsBefore) return undefined;
   const platforms = platformNames.flatMap((n) => {
     // A platform is missing only when its declaration had errors, which are reported already.
@@ -317,7 +325,8 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     insideSteps,
     config,
     kickstart,
-    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))] },
+    naming: { repository: fillValue(repository), tags: namingTags },
+    publish,
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
