@@ -185,7 +185,7 @@ async function runBuild(o: BuildCommandOptions, io: Io): Promise<number> {
     let plats: PlatformInfo[];
     if (o.platform.length) {
       plats = [];
-      for (const want of o.platform) {
+      for (const want of o.platform.includes('all') ? spec.platforms.map((x) => x.name) : o.platform) {
         const p = matchPlatform(spec, want);
         if (p) plats.push(p);
         else notes.push(`${spec.id}: not built for ${want} (its platforms: ${spec.platforms.map((x) => x.name).join(', ')})`);
