@@ -93,6 +93,7 @@ export const VERBS: Verb[] = [
         .option('gpgcheck', { type: 'boolean', default: true, describe: 'GPG-check remote --repo repositories (--no-gpgcheck: never)' })
         .option('jobs', { alias: 'j', type: 'number', describe: 'Builds at a time', defaultDescription: 'number of CPUs' })
         .option('keep-going', { alias: 'k', type: 'boolean', default: false, describe: 'Keep building the others after a failure' })
+        .option('progress', { type: 'string', choices: ['auto', 'tty', 'plain'], default: 'auto', describe: 'Live region (tty) or one line per event (plain); auto: tty on a terminal' })
         .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the commands as a shell script; run nothing' })
         .option('platform', { type: 'string', array: true, describe: 'Platform(s) to build, e.g. linux/arm64', defaultDescription: 'this machine\'s' })
         .option('force', { type: 'boolean', default: false, describe: 'Build even when nothing changed' })

@@ -140,6 +140,11 @@ function currentBuild(): { entries: string[]; digest: string } {
   return thisBuild;
 }
 
+/** The digest of this build of almac (the compiler part of the memo's key; also the runner's). */
+export function compilerFingerprint(): string {
+  return currentBuild().digest;
+}
+
 /**
  * The recorded result, if the memo matches the current compiler, definitions and the generated
  * tree in `generatedDir`. Also returns the definitions it read, to print recorded warnings against.

@@ -1,110 +1,108 @@
-// One build (image × route × platform) and the context its steps run in. Every command a step runs goes
-// through JobContext: it is written to the build's log, killed when the run is interrupted or fails
-// fast, and — under --dry-run — printed (as a runnable shell line) instead of run.
+// One build (image × route × platform): its plan (decided before anything runs, never changed), its
+// result (filled in as it runs), and the context its steps run in. JobContext is the build's
+// CommandSink: every command a step or the engine runs for it is written to the build's log, killed
+// when the run is interrupted or fails fast, and — under --dry-run — printed (as a runnable shell
+// line) instead of run.
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { execCommand, formatArgv, killSafeArgv, type ExecResult } from './engine/index.js';
-import type { EngineAdapter } from './engines/adapter.js';
+import {
+  CancelledError,
+  checkResult,
+  execCommand,
+  execOptions,
+  formatArgv,
+  killSafeArgv,
+  type CommandOptions,
+  type CommandSink,
+  type ContainerRunOptions,
+  type Engine,
+  type ExecResult,
+} from './engine/index.js';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import type { AssertionResult } from './verify.js';
-import type { RepoOption, ResolvedRepo } from './repos.js';
+import type { RepoOption } from './repos.js';
 
 export type Route = 'containerfile' | 'kickstart';
 export const ROUTES: readonly Route[] = ['containerfile', 'kickstart'];
 
 export type JobStatus = 'pending' | 'skipped' | 'built' | 'verified' | 'failed' | 'cancelled';
 
-export interface Job {
-  key: string;
-  label: string;
-  spec: ImageSpec;
-  route: Route;
-  platform: PlatformInfo;
+/** What to build and where its files go: decided by plan.ts, read-only afterwards. */
+export interface JobPlan {
+  readonly key: string;
+  readonly label: string;
+  readonly spec: ImageSpec;
+  readonly route: Route;
+  readonly platform: PlatformInfo;
   /** The platform the host runs natively (no emulation). */
-  native: boolean;
-  /** Path relative to generated/ and absolute. */
-  generatedRel: string;
-  generatedPath: string;
-  generatedBytes: Buffer;
-  outDir: string;
-  workDir: string;
-  logFile: string;
-  manifestFile: string;
-  resultFile: string;
-  localTag: string;
+  readonly native: boolean;
+  /** The generated file, relative to the project root and absolute, and its bytes. */
+  readonly generatedRel: string;
+  readonly generatedPath: string;
+  readonly generatedBytes: Buffer;
+  readonly outDir: string;
+  readonly workDir: string;
+  readonly logFile: string;
+  readonly manifestFile: string;
+  readonly resultFile: string;
+  readonly localTag: string;
   /** repository:tag names this build receives when it verifies (may be empty). */
-  namingTags: string[];
-  sysbaseRef: string;
+  readonly namingTags: readonly string[];
+  readonly sysbaseRef: string;
   /** --repo options (empty: the builder's / kickstart's own repositories). */
-  repoOptions: RepoOption[];
+  readonly repoOptions: readonly RepoOption[];
   /** Network of builds and helper containers: 'none' when everything they fetch is inside the builder. */
-  network: 'none' | 'host';
-  inputs?: string;
-  verifyHash: string;
+  readonly network: 'none' | 'host';
+  /** Hash of what verification checks; a change re-verifies without rebuilding. */
+  readonly verifyHash: string;
   /** With --locked: the lock file the built image must match (absolute path, may not exist). */
-  lockFile?: string;
-  // results
+  readonly lockFile?: string;
+}
+
+export type Phase = 'prepare' | 'build' | 'verify' | 'tag';
+
+/** What happened to a job: filled in by skip.ts, schedule.ts, execute.ts and verify-image.ts. */
+export interface JobResult {
   status: JobStatus;
+  /** Hash of everything the image is made from (known once the builder image is). */
+  inputs?: string;
   imageId?: string;
   previousImageId?: string;
   size?: number;
+  /** null: the image has no rpm database. */
   packages?: number | null;
   assertions: AssertionResult[];
   durationMs?: number;
   error?: string;
   /** The failure is the environment's (engine, prerequisites), not the build's. */
   environmentError?: boolean;
-  phase?: 'prepare' | 'build' | 'verify' | 'tag';
+  phase?: Phase;
   /** Which tool ran the kickstart. */
   executor?: string;
 }
 
-export class StepError extends Error {
-  constructor(message: string, readonly result?: ExecResult) {
-    super(message);
-    this.name = 'StepError';
-  }
+export interface Job {
+  readonly plan: JobPlan;
+  readonly result: JobResult;
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
+export function newJob(plan: JobPlan): Job {
+  return { plan, result: { status: 'pending', assertions: [] } };
 }
 
-export interface ExecStepOptions {
-  env?: Record<string, string>;
-  cwd?: string;
-  killSafe?: boolean;
-  timeoutMs?: number;
-  onLine?: (line: string) => void;
+/** A build step failed (the message says which and why). */
+export { CommandError as StepError } from './engine/index.js';
+export { CancelledError };
+
+export interface ExecStepOptions extends CommandOptions {
   /** `env` is the whole environment (not added to this process's). */
   cleanEnv?: boolean;
-  /** Do not throw on a non-zero exit. */
-  allowFailure?: boolean;
-  /** Text for the error message instead of the command. */
-  what?: string;
 }
 
-/** Lines of a stream, delivered as they complete. */
-export function lineSplitter(onLine: (l: string) => void): (chunk: string) => void {
-  let buf = '';
-  return (chunk: string) => {
-    buf += chunk;
-    let i;
-    while ((i = buf.search(/[\r\n]/)) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (l.trim()) onLine(l);
-    }
-  };
-}
-
-export class JobContext {
+export class JobContext implements CommandSink {
   constructor(
-    readonly job: Job,
-    readonly engine: EngineAdapter,
+    readonly job: JobPlan,
+    readonly engine: Engine,
     readonly signal: AbortSignal,
     readonly dryRun: boolean,
     private readonly onStep: (text: string) => void,
@@ -124,22 +122,11 @@ export class JobContext {
     this.onStep(text);
   }
 
-  /** A command in a throw-away container of `image` (named, removed on interrupt). */
-  async container(image: string, argv: string[], o: { network?: string; volumes?: string[]; env?: Record<string, string>; allowFailure?: boolean; what?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  /** A command in a throw-away container of `image` (named, labelled, removed on interrupt). */
+  async container(image: string, argv: string[], o: ContainerRunOptions = {}): Promise<ExecResult> {
     this.checkCancelled();
-    const name = `almac-${this.job.route}-${process.pid}-${Math.random().toString(16).slice(2, 10)}`;
-    const ro = { name, ...(o.network ? { network: o.network } : {}), ...(o.volumes ? { volumes: o.volumes } : {}), ...(o.env ? { env: o.env } : {}) };
-    if (this.dryRun) {
-      if (this.engine.name === 'buildah') this.print(formatArgv(['buildah', 'from', '--pull=never', '--name', name, image]));
-      this.print(formatArgv([this.engine.name, ...this.engine.containerRunArgs(image, argv, ro)]));
-      if (this.engine.name === 'buildah') this.print(formatArgv(['buildah', 'rm', name]));
-      return { argv, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 0 };
-    }
-    const r = await this.engine.runContainer(image, argv, { ...ro, logFile: this.job.logFile, signal: this.signal, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+    const r = await this.engine.run(image, argv, o, this);
     if (r.aborted || this.signal.aborted) throw new CancelledError();
-    if (r.code !== 0 && !o.allowFailure) {
-      throw new StepError(`${o.what ?? formatArgv(argv).slice(0, 200)} failed (${r.timedOut ? 'timed out' : r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`})`, r);
-    }
     return r;
   }
 
@@ -152,6 +139,11 @@ export class JobContext {
   note(text: string): void {
     if (this.dryRun) this.print(text.split('\n').map((l) => `# ${l}`).join('\n'));
     else this.log(`# ${text}`);
+  }
+
+  /** Raw text in the --dry-run script (nothing otherwise). */
+  script(text: string): void {
+    if (this.dryRun) this.print(text);
   }
 
   checkCancelled(): void {
@@ -170,44 +162,30 @@ export class JobContext {
     writeFileSync(path, content);
   }
 
-  /** An engine command (argv without the program). */
-  engineCmd(args: string[], o: ExecStepOptions = {}): Promise<ExecResult> {
-    return this.run([this.engine.bin, ...args], { ...o, env: { ...this.engine.env, ...(o.env ?? {}) } }, this.engine.name);
-  }
-
   /** A host command. */
   hostCmd(argv: string[], o: ExecStepOptions = {}): Promise<ExecResult> {
-    return this.run(argv, o);
+    const env = o.env ? (o.cleanEnv ? o.env : { ...(process.env as Record<string, string>), ...o.env }) : undefined;
+    return this.exec(argv, { ...o, ...(env ? { env } : {}) }, o.env);
   }
 
-  private async run(argv: string[], o: ExecStepOptions, displayName?: string): Promise<ExecResult> {
+  /** CommandSink: engine commands (their env is complete; only the engine's own variables are printed). */
+  run(argv: string[], o: CommandOptions = {}): Promise<ExecResult> {
+    return this.exec(argv, o, undefined);
+  }
+
+  private async exec(argv: string[], o: CommandOptions & { cleanEnv?: boolean }, shownEnv: Record<string, string> | undefined): Promise<ExecResult> {
     this.checkCancelled();
-    const shown = displayName ? [displayName, ...argv.slice(1)] : argv;
+    const shown = o.display ? [o.display, ...argv.slice(1)] : argv;
     if (this.dryRun) {
-      const envPrefix = !displayName && o.env ? (o.cleanEnv ? '-i ' : '') + Object.entries(o.env).filter(([k, v]) => o.cleanEnv || process.env[k] !== v).map(([k, v]) => `${k}=${formatArgv([v])} `).join('') : '';
+      const envPrefix = shownEnv
+        ? (o.cleanEnv ? '-i ' : '') + Object.entries(shownEnv).filter(([k, v]) => o.cleanEnv || process.env[k] !== v).map(([k, v]) => `${k}=${formatArgv([v])} `).join('')
+        : '';
       const cmd = o.killSafe ? killSafeArgv(shown) : shown;
       this.print(`${o.cwd ? `(cd ${formatArgv([o.cwd])} && ` : ''}${envPrefix ? `env ${envPrefix}` : ''}${formatArgv(cmd)}${o.cwd ? ')' : ''}`);
       return { argv, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 0 };
     }
-    const onOutput = o.onLine ? lineSplitter(o.onLine) : undefined;
-    const env = o.env ? (o.cleanEnv ? o.env : { ...(process.env as Record<string, string>), ...o.env }) : (process.env as Record<string, string>);
-    const r = await execCommand(argv, {
-      env,
-      logFile: this.job.logFile,
-      signal: this.signal,
-      maxCaptureBytes: 1024 * 1024,
-      ...(o.cwd ? { cwd: o.cwd } : {}),
-      ...(o.killSafe ? { killSafe: true } : {}),
-      ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-      ...(onOutput ? { onOutput: (c: string) => onOutput(c) } : {}),
-    });
+    const r = await execCommand(argv, { ...execOptions(o), logFile: this.job.logFile, signal: this.signal, maxCaptureBytes: 1024 * 1024 });
     if (r.aborted || this.signal.aborted) throw new CancelledError();
-    if (r.code !== 0 && !o.allowFailure) {
-      const why = r.timedOut ? `timed out after ${Math.round((o.timeoutMs ?? 0) / 1000)}s` : r.signal ? `killed by ${r.signal}` : `exit code ${r.code}`;
-      throw new StepError(`${o.what ?? formatArgv(shown).slice(0, 200)} failed (${why})`, r);
-    }
-    return r;
+    return checkResult(argv, r, o);
   }
 }
-
-export type { ResolvedRepo };

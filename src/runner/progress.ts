@@ -1,6 +1,7 @@
-// Progress of a run. On a terminal: one live line per build (queued / running: current step / done /
-// failed, with the elapsed time), redrawn in place, with permanent messages (failures) printed above
-// them. Otherwise: plain, timestamped log lines, one per event, for CI logs.
+// Progress of a run. On a terminal (--progress tty, or auto on a TTY): a live region of the running
+// builds, finished ones printed above it. Otherwise (--progress plain, or auto elsewhere): plain,
+// timestamped log lines, one per event, for CI logs.
+import { createLogUpdate } from 'log-update';
 
 export type LineState = 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'cancelled';
 
@@ -32,15 +33,24 @@ interface Line {
 
 const paint = (on: boolean, code: string, s: string): string => (on ? `\u001b[${code}m${s}\u001b[0m` : s);
 
-/** Live lines on a TTY. */
+/**
+ * A live region on a terminal, drawn with log-update: one line per running build and a line counting
+ * the queued and finished ones. A finished build is printed once above the region (so the terminal's
+ * scrollback keeps it) and leaves the region. The region never has more lines than the terminal has
+ * rows minus one: cursor-up cannot reach lines that scrolled off, so a taller region would smear.
+ */
 export class TtyReporter implements Reporter {
   private readonly lines = new Map<string, Line>();
-  private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly labelWidth: () => number;
+  private readonly live: ReturnType<typeof createLogUpdate>;
+  private closed = false;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly color: boolean) {
-    this.labelWidth = () => Math.max(10, ...[...this.lines.values()].map((l) => l.label.length));
+  constructor(private readonly out: NodeJS.WritableStream & { columns?: number; rows?: number }, private readonly color: boolean) {
+    this.live = createLogUpdate(out, { showCursor: true });
+  }
+
+  private labelWidth(): number {
+    return Math.max(10, ...[...this.lines.values()].map((l) => l.label.length));
   }
 
   add(key: string, label: string): void {
@@ -58,8 +68,7 @@ export class TtyReporter implements Reporter {
 
   step(key: string, text: string): void {
     const l = this.lines.get(key);
-    if (!l) return;
-    l.step = text;
+    if (l) l.step = text;
   }
 
   finish(key: string, state: Exclude<LineState, 'queued' | 'running'>, detail?: string): void {
@@ -68,33 +77,46 @@ export class TtyReporter implements Reporter {
     l.state = state;
     l.ended = Date.now();
     if (detail !== undefined) l.detail = detail;
-    this.redraw();
+    this.message(this.render(l));
   }
 
   message(text: string): void {
-    this.clear();
+    this.live.clear();
     this.out.write(text.endsWith('\n') ? text : text + '\n');
-    this.drawn = 0;
     this.redraw();
   }
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.redraw();
+    if (!this.closed) this.live.clear();
+    this.closed = true;
   }
 
   private schedule(): void {
-    if (!this.timer) {
+    if (!this.timer && !this.closed) {
       this.timer = setInterval(() => this.redraw(), 250);
       this.timer.unref();
     }
     this.redraw();
   }
 
-  private clear(): void {
-    if (this.drawn) this.out.write(`\u001b[${this.drawn}A\u001b[J`);
-    this.drawn = 0;
+  /** The region's lines, at most rows - 1 of them. */
+  regionLines(): string[] {
+    const all = [...this.lines.values()];
+    const running = all.filter((l) => l.state === 'running');
+    const queued = all.filter((l) => l.state === 'queued').length;
+    const finished = all.length - running.length - queued;
+    const room = Math.max(2, (this.out.rows || 24) - 1);
+    const shown = running.slice(0, room - 1);
+    const more = running.length - shown.length;
+    const counts = [more && `${more} more running`, queued && `${queued} queued`, `${finished} of ${all.length} finished`].filter(Boolean).join(', ');
+    return [...shown.map((l) => this.render(l)), paint(this.color, '2', counts)];
+  }
+
+  private redraw(): void {
+    if (this.closed) return;
+    this.live(this.regionLines().join('\n'));
   }
 
   private render(l: Line): string {
@@ -108,21 +130,20 @@ export class TtyReporter implements Reporter {
       skipped: paint(this.color, '2', '='),
       cancelled: paint(this.color, '33', '–'),
     };
-    const what = l.state === 'running' ? l.step || 'starting' : l.state === 'failed' || l.state === 'done' || l.state === 'skipped' || l.state === 'cancelled' ? `${l.state}${l.detail ? `: ${l.detail}` : ''}` : 'queued';
+    const what = l.state === 'running' ? l.step || 'starting' : l.state === 'queued' ? 'queued' : `${l.state}${l.detail ? `: ${l.detail}` : ''}`;
     const width = this.out.columns || 100;
-    const head = `${sym[l.state]} ${l.label.padEnd(this.labelWidth())}  ${el.padStart(6)}  `;
-    const visible = 2 + this.labelWidth() + 2 + 6 + 2;
-    const room = Math.max(10, width - visible - 1);
+    const lw = this.labelWidth();
+    const head = `${sym[l.state]} ${l.label.padEnd(lw)}  ${el.padStart(6)}  `;
+    const room = Math.max(10, width - (2 + lw + 2 + 6 + 2) - 1);
     const w = what.replace(/\s+/g, ' ');
     return head + (w.length > room ? w.slice(0, room - 1) + '…' : w);
   }
+}
 
-  private redraw(): void {
-    this.clear();
-    const text = [...this.lines.values()].map((l) => this.render(l));
-    if (text.length) this.out.write(text.join('\n') + '\n');
-    this.drawn = text.length;
-  }
+/** The reporter for `--progress` (auto: live on a terminal, plain otherwise; --json: always plain). */
+export function createReporter(mode: 'auto' | 'tty' | 'plain', json: boolean, io: { err: NodeJS.WritableStream & { isTTY?: boolean }; color: boolean }): Reporter {
+  const tty = mode === 'tty' || (mode === 'auto' && !json && Boolean(io.err.isTTY));
+  return tty ? new TtyReporter(io.err, io.color) : new PlainReporter(io.err);
 }
 
 /** Plain lines (not a TTY, or --json: progress goes to stderr). */

@@ -17,14 +17,25 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUILDER_REPO_ROOT, parseRepoArg } from './engine/index.js';
+import { UsageError } from './engine/errors.js';
 import type { ImageSpec } from '../model/spec.js';
 
-export class RepoOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'RepoOptionError';
-  }
+/** A malformed --repo (a usage error: exit 2). */
+export class RepoOptionError extends UsageError {}
+
+/** Where local repositories live inside the derived builder image. */
+export const BUILDER_REPO_ROOT = '/srv/almac-repos';
+
+/** dnf's repository id grammar, the one name grammar of `--repo` for build and lock. */
+export const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** `NAME=URL` or `NAME=DIR`, split and the name checked. */
+export function parseRepoArg(arg: string): { name: string; source: string } {
+  const i = arg.indexOf('=');
+  if (i <= 0 || i === arg.length - 1) throw new RepoOptionError(`--repo expects NAME=URL or NAME=DIR, got ${JSON.stringify(arg)}`);
+  const name = arg.slice(0, i);
+  if (!REPO_NAME.test(name)) throw new RepoOptionError(`invalid repository name ${JSON.stringify(name)} (letters, digits, . _ : -; starting with a letter or digit)`);
+  return { name, source: arg.slice(i + 1) };
 }
 
 export interface RepoOption {
@@ -45,12 +56,7 @@ const LOOPBACK = /^(https?|ftp):\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)
 export function parseRepoOptions(args: string[], cwd: string): RepoOption[] {
   const out: RepoOption[] = [];
   for (const a of args) {
-    let r;
-    try {
-      r = parseRepoArg(a);
-    } catch (e) {
-      throw new RepoOptionError((e as Error).message);
-    }
+    const r = parseRepoArg(a);
     if (out.some((o) => o.name === r.name)) throw new RepoOptionError(`--repo ${r.name} is given twice`);
     let src = r.source;
     if (/^file:\/\//.test(src)) {

@@ -1,7 +1,7 @@
 // almac's package cache, between a real HTTP mirror (a local node server that counts requests) and
 // concurrent clients.
 import { createServer, get, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,5 +73,127 @@ describe('RepoServer', () => {
     expect((await fetchText(`${s.address}/unknown/x`)).status).toBe(404);
     expect((await fetchText(`${s.address}/r/../../etc/passwd`)).status).toBe(404);
     await s.stop();
+  });
+});
+
+// --- hostile requests and streaming ----------------------------------------------------------------
+
+/** Sends raw bytes on a fresh connection; resolves with the status line (or 'closed'), 'HANG' after ms. */
+function rawRequest(port: number, bytes: string, ms = 5000): Promise<string> {
+  return new Promise((res) => {
+    const sock = connect(port, '127.0.0.1');
+    let data = '';
+    const t = setTimeout(() => {
+      sock.destroy();
+      res('HANG');
+    }, ms);
+    sock.on('data', (b) => {
+      data += b.toString('latin1');
+      if (data.includes('\r\n')) {
+        clearTimeout(t);
+        sock.destroy();
+        res(data.slice(0, data.indexOf('\r\n')));
+      }
+    });
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      clearTimeout(t);
+      res(data ? data.split('\r\n')[0]! : 'closed');
+    });
+    sock.write(bytes);
+  });
+}
+
+/** Deterministic hostile request paths: broken escapes, traversal, control bytes, huge, odd bytes. */
+function hostilePaths(n: number): string[] {
+  const fixed = [
+    '/fixture/%E0%A4%A', '/fixture/%', '/fixture/%%', '/fixture/%zz', '/fixture/%C0%AF', '/fixture/%ED%A0%80', '/fixture/%FF%FE',
+    '/fixture/..', '/fixture/../../etc/passwd', '/fixture/%2e%2e/%2e%2e/etc/passwd', '/fixture/.%2e/x', '/fixture/a/%2E/b',
+    '/fixture/a%00b.rpm', '/fixture/a%0d%0aSet-Cookie:%20x', '/fixture/a%5c..%5cb', '/fixture/a?x=1', '/fixture/a#frag',
+    '*', 'fixture/a.rpm', 'http://evil.example/x', '//fixture//a.rpm', '/', '/fixture', '/fixture/', '/%2F%2F', '/fixture/%2F',
+    `/fixture/${'a'.repeat(5000)}`, `/fixture/${'%41'.repeat(3000)}`, '/fixture/\u00ff', '/fixture/%u0041',
+  ];
+  const out = [...fixed];
+  let seed = 7;
+  const rnd = (k: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % k;
+  };
+  const atoms = ['%', '%E0', '%A4', '%2e', '%2F', '%00', '%0a', '..', '.', '/', '\\', 'a', 'Z', '%ZZ', '~', '%C3%A9', '%F0%9F', ';', '&', '$', '{', '%7B', '+'];
+  while (out.length < n) {
+    const parts = Array.from({ length: 1 + rnd(12) }, () => atoms[rnd(atoms.length)]!);
+    out.push(`/${rnd(3) ? 'fixture' : 'r'}/${parts.join('')}`);
+  }
+  return out;
+}
+
+describe('RepoServer against hostile requests', () => {
+  it('answers 1,000+ malformed or hostile paths without crashing or hanging', async () => {
+    const s = new RepoServer([{ name: 'fixture', upstream: `${mirrorUrl}/9/x86_64/` }, { name: 'r', upstream: `${mirrorUrl}/$releasever/$basearch/` }], join(tmp, 'hostile'));
+    await s.start();
+    const port = Number(new URL(s.address).port);
+    const paths = hostilePaths(1200);
+    const results: string[] = [];
+    for (let i = 0; i < paths.length; i += 50) {
+      // raw request lines: no client library normalises or rejects them first
+      const batch = paths.slice(i, i + 50).map((p) => rawRequest(port, `GET ${p} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      results.push(...(await Promise.all(batch)));
+    }
+    const hangs = results.filter((r) => r === 'HANG').length;
+    const crashes = results.filter((r) => !/^HTTP\/1\.1 \d{3}/.test(r)).length;
+    expect({ requests: results.length, hangs, crashes }).toEqual({ requests: paths.length, hangs: 0, crashes: 0 });
+    expect(results.filter((r) => r.startsWith('HTTP/1.1 5')).length).toBe(0); // no internal errors
+    expect(await rawRequest(port, 'GET /fixture/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawRequest(port, 'NOT A REQUEST\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    // and it still serves
+    expect((await fetchText(`${s.localUrl('fixture')}ok.rpm`)).status).toBe(200);
+    await s.stop();
+  }, 120_000);
+
+  it('listens on 127.0.0.1 only', async () => {
+    const s = new RepoServer([{ name: 'fixture', upstream: `${mirrorUrl}/9/x86_64/` }], join(tmp, 'lo'));
+    await s.start();
+    expect(s.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await s.stop();
+  });
+
+  it('streams a download while it arrives, to the first client and to one that joins meanwhile', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = createServer((_req, res) => {
+      res.writeHead(200, { 'content-length': 12 });
+      res.write('first-half\n');
+      void gate.then(() => res.end('!'));
+    });
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+    const s = new RepoServer([{ name: 'big', upstream: `http://127.0.0.1:${(slow.address() as AddressInfo).port}/` }], join(tmp, 'stream'));
+    await s.start();
+    const firstBytes = (url: string): Promise<{ first: string; all: Promise<string> }> =>
+      new Promise((res, rej) => {
+        get(url, (r) => {
+          let body = '';
+          let told = false;
+          let done!: (b: string) => void;
+          const all = new Promise<string>((d) => (done = d));
+          r.on('data', (b: Buffer) => {
+            body += b.toString();
+            if (!told) {
+              told = true;
+              res({ first: body, all });
+            }
+          });
+          r.on('end', () => done(body));
+        }).on('error', rej);
+      });
+    const a = await firstBytes(`${s.localUrl('big')}huge.rpm`); // before the mirror has sent everything
+    expect(a.first).toBe('first-half\n');
+    const b = await firstBytes(`${s.localUrl('big')}huge.rpm`);
+    expect(b.first.startsWith('first-half')).toBe(true);
+    release();
+    expect(await a.all).toBe('first-half\n!');
+    expect(await b.all).toBe('first-half\n!');
+    expect(s.stats.upstreamFetches).toBe(1);
+    await s.stop();
+    await new Promise<void>((r) => slow.close(() => r()));
   });
 });

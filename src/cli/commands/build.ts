@@ -33,6 +33,7 @@ export async function runBuildVerb(a: Record<string, unknown> & { root: string; 
     ...(a['store'] ? { store: String(a['store']) } : {}),
     json: a.json,
     locked: Boolean(a['locked']),
+    progress: (a['progress'] as 'auto' | 'tty' | 'plain' | undefined) ?? 'auto',
     ksExecutor: (a['kickstartExecutor'] as 'auto' | 'livemedia-creator' | 'almac' | undefined) ?? 'auto',
   });
 }

@@ -2,6 +2,8 @@
 // generated/locks/<release>-<image>-<arch>.lock.json.
 import { join } from 'node:path';
 import { arch as hostArch } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { parseRepoOptions, RepoOptionError } from '../../runner/repos.js';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { lockPath, renderLock } from '../../lock/lockfile.js';
 import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
@@ -14,14 +16,14 @@ export function hostPlatform(): string {
   return { x64: 'linux/amd64', arm64: 'linux/arm64', ppc64: 'linux/ppc64le', s390x: 'linux/s390x', ia32: 'linux/386', riscv64: 'linux/riscv64' }[hostArch()] ?? 'linux/amd64';
 }
 
-export function parseRepoOverrides(values: string[]): RepoOverride[] | string {
-  const out: RepoOverride[] = [];
-  for (const v of values) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9._:-]*)=(\S+)$/.exec(v);
-    if (!m) return `--repo takes ID=URL (e.g. baseos=http://127.0.0.1:8080/repo), not \`${v}\``;
-    out.push({ id: m[1]!, url: m[2]! });
+/** `--repo NAME=URL|DIR`, in the grammar `almac build` uses (src/runner/repos.ts); a string is the error. */
+export function parseRepoOverrides(values: string[], cwd: string = process.cwd()): RepoOverride[] | string {
+  try {
+    return parseRepoOptions(values, cwd).map((r) => ({ id: r.name, url: r.url ?? pathToFileURL(r.dir!).href + '/' }));
+  } catch (e) {
+    if (e instanceof RepoOptionError) return e.message;
+    throw e;
   }
-  return out;
 }
 
 export function runLock(o: { root: string; json: boolean; selectors: string[]; platforms: string[]; repos: string[] }): number {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { hasErrors } from '../../diagnostics/diagnostic.js';
 import type { ImageSpec, PlatformInfo } from '../../model/spec.js';
 import { compileProject } from '../../project.js';
-import { openEngine } from '../../runner/engines/open.js';
+import { openEngine } from '../../runner/engine/open.js';
 import { selectImages, suggestSelector } from '../../select.js';
 import type { Runner } from '../../publish/oci.js';
 import { checkPlatformImage, findImageId, localTag, type CheckedPlatform } from '../../publish/platform-images.js';

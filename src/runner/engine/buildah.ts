@@ -1,155 +1,112 @@
-// buildah flavour of the Engine interface: same builds as podman (`buildah build` takes the same flags);
-// run/import go through working containers (`buildah from` / `run` / `add` / `config` / `commit`).
-import {
-  PodmanEngine,
-  queryRpmdb,
-  type EngineConstructorOptions,
-  type InstalledPackage,
-  importChanges,
-  type ImageChanges,
-  type ImageInfo,
-  type RunOptions,
-  type RunResult,
-} from './podman.js';
+// buildah: builds take podman's flags (`buildah build`); containers are working containers
+// (`buildah from` / `run` / `rm`), imports go through one (`from scratch` / `add` / `config` / `commit`).
+import { spawnSync } from 'node:child_process';
+import { buildahConfigArgs } from './argv.js';
+import { CliEngine, importedId, once, uniqueName, type EngineOptions } from './cli-engine.js';
+import { CommandError } from './errors.js';
+import { parseBuildahImages, parseBuildahInspect } from './parse.js';
+import { directSink, onInterrupt, type CommandSink, type ExecResult } from './process.js';
+import type { ContainerRunOptions, EngineCapabilities, ImageChanges, ImageInfo, ImageRecord, ImageRoot } from './types.js';
 
-/** "4.4 MB" / "251 kB" / "1.2 GB" (decimal units, as buildah prints them) -> bytes. */
-export function parseHumanSize(s: string): number {
-  const m = /^\s*([\d.]+)\s*([kMGT]?B)\s*$/i.exec(s);
-  if (!m) return 0;
-  const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12 };
-  return Math.round(Number(m[1]) * (mult[m[2]!.toLowerCase()] ?? 1));
-}
+export class BuildahEngine extends CliEngine {
+  readonly name = 'buildah' as const;
+  readonly capabilities: EngineCapabilities = { pidNamespaceBuilds: true, mountsImages: true, manifestLists: true };
 
-/** `buildah inspect --type image` JSON (its Docker/OCIv1 sections). Size is not in it (see inspect()). */
-export function parseBuildahInspect(json: string): ImageInfo {
-  const o = JSON.parse(json) as Record<string, unknown>;
-  const oci = (o['OCIv1'] ?? {}) as Record<string, unknown>;
-  const docker = (o['Docker'] ?? {}) as Record<string, unknown>;
-  const cfg = ((docker['config'] ?? oci['config']) ?? {}) as Record<string, unknown>;
-  const rootfs = (oci['rootfs'] ?? {}) as Record<string, unknown>;
-  const env: Record<string, string> = {};
-  for (const e of Array.isArray(cfg['Env']) ? cfg['Env'] : []) {
-    if (typeof e === 'string' && e.indexOf('=') > 0) env[e.slice(0, e.indexOf('='))] = e.slice(e.indexOf('=') + 1);
-  }
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries((cfg['Labels'] ?? {}) as Record<string, unknown>)) if (typeof v === 'string') labels[k] = v;
-  const arr = (v: unknown): string[] | undefined => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? v : undefined);
-  const info: ImageInfo = {
-    id: String(o['FromImageID'] ?? ''),
-    size: 0,
-    env,
-    labels,
-    layers: Array.isArray(rootfs['diff_ids']) ? rootfs['diff_ids'].length : 0,
-    repoTags: typeof o['FromImage'] === 'string' ? [o['FromImage']] : [],
-  };
-  const cmd = arr(cfg['Cmd']);
-  if (cmd) info.cmd = cmd;
-  const ep = arr(cfg['Entrypoint']);
-  if (ep) info.entrypoint = ep;
-  if (typeof cfg['StopSignal'] === 'string' && cfg['StopSignal']) info.stopSignal = cfg['StopSignal'];
-  if (typeof cfg['WorkingDir'] === 'string' && cfg['WorkingDir']) info.workingDir = cfg['WorkingDir'];
-  if (typeof cfg['User'] === 'string' && cfg['User']) info.user = cfg['User'];
-  if (typeof oci['architecture'] === 'string') info.architecture = oci['architecture'];
-  if (typeof oci['os'] === 'string') info.os = oci['os'];
-  if (typeof oci['created'] === 'string') info.created = oci['created'];
-  return info;
-}
-
-/** `buildah config` arguments equivalent to import --change instructions. */
-export function buildahConfigArgs(c: ImageChanges): string[] {
-  importChanges(c); // same validation
-  const a: string[] = [];
-  if (c.cmd !== undefined) a.push('--cmd', Array.isArray(c.cmd) ? JSON.stringify(c.cmd) : c.cmd);
-  if (c.entrypoint !== undefined) a.push('--entrypoint', Array.isArray(c.entrypoint) ? JSON.stringify(c.entrypoint) : c.entrypoint);
-  for (const [k, v] of Object.entries(c.env ?? {})) a.push('--env', `${k}=${v}`);
-  for (const [k, v] of Object.entries(c.labels ?? {})) a.push('--label', `${k}=${v}`);
-  if (c.stopSignal !== undefined) a.push('--stop-signal', c.stopSignal);
-  if (c.workdir !== undefined) a.push('--workingdir', c.workdir);
-  if (c.user !== undefined) a.push('--user', c.user);
-  return a;
-}
-
-export class BuildahEngine extends PodmanEngine {
-  constructor(o: EngineConstructorOptions = {}) {
-    super(o, 'buildah');
+  constructor(o: EngineOptions = {}) {
+    super('buildah', o);
   }
 
-  private async withContainer<T>(from: string, fn: (ctr: string) => Promise<T>): Promise<T> {
-    const ctr = (await this.checked(['from', '--pull=never', '-q', from])).stdout.trim();
-    try {
-      return await fn(ctr);
-    } finally {
-      await this.exec(['rm', ctr]);
-    }
-  }
-
-  override async run(image: string, argv: string[] = [], o: RunOptions = {}): Promise<RunResult> {
-    let cmd = argv;
-    if (cmd.length === 0) {
-      const info = await this.inspect(image);
-      cmd = [...(info.entrypoint ?? []), ...(info.cmd ?? [])];
-    }
-    return this.withContainer(image, async (ctr) => {
-      const a = ['run', '--network', o.network ?? 'none'];
-      for (const [k, v] of Object.entries(o.env ?? {})) a.push('--env', `${k}=${v}`);
-      if (o.user) a.push('--user', o.user);
-      if (o.workdir) a.push('--workingdir', o.workdir);
-      for (const v of o.volumes ?? []) a.push('--volume', v);
-      const r = await this.exec([...a, ctr, '--', ...cmd], {
-        ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
-        ...(o.input !== undefined ? { input: o.input } : {}),
-        ...(o.logFile !== undefined ? { logFile: o.logFile } : {}),
-      });
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr, timedOut: r.timedOut };
-    });
-  }
-
-  override async importTar(tarPath: string, tag: string, changes: ImageChanges = {}): Promise<string> {
-    return this.withContainer('scratch', async (ctr) => {
-      await this.checked(['add', ctr, tarPath, '/']); // local archives are extracted
-      const cfg = buildahConfigArgs(changes);
-      if (cfg.length) await this.checked(['config', ...cfg, ctr]);
-      return (await this.checked(['commit', '-q', ctr, tag])).stdout.trim().replace(/^sha256:/, '');
-    });
+  protected async listImagesOnce(): Promise<ImageRecord[]> {
+    return parseBuildahImages((await this.query(['images', '--json', '--no-trunc'])).stdout);
   }
 
   override async inspect(ref: string): Promise<ImageInfo> {
-    const info = parseBuildahInspect((await this.checked(['inspect', '--type', 'image', ref])).stdout);
-    const imgs = await this.exec(['images', '--json', ref]);
+    const info = parseBuildahInspect((await this.query(['inspect', '--type', 'image', ref])).stdout);
+    const imgs = await this.query(['images', '--json', '--no-trunc', ref], { allowFailure: true });
     if (imgs.code === 0) {
-      const list = JSON.parse(imgs.stdout) as { size?: string; names?: string[] }[];
-      if (list[0]?.size) info.size = parseHumanSize(list[0].size);
-      if (list[0]?.names) info.repoTags = list[0].names;
+      const l = parseBuildahImages(imgs.stdout);
+      if (l[0]?.size) info.size = l[0].size;
+      if (l[0]?.names.length) info.repoTags = l[0].names;
     }
     return info;
   }
 
-  override async imageExists(ref: string): Promise<boolean> {
-    const r = await this.exec(['inspect', '--type', 'image', ref]);
-    if (r.code === 0) return true;
-    if (/image not known|not found|unknown/i.test(r.stderr)) return false;
-    throw new Error(`buildah inspect ${ref}: exit ${r.code}: ${r.stderr.trim()}`);
+  override async importRoot(tarPath: string, ref: string, changes: ImageChanges, sink: CommandSink = directSink): Promise<string> {
+    const ctr = uniqueName('import');
+    const cfg = buildahConfigArgs(changes);
+    await this.cmd(['from', '--pull=never', '--name', ctr, 'scratch'], {}, sink);
+    try {
+      await this.cmd(['add', ctr, tarPath, '/'], {}, sink); // local archives are extracted
+      if (cfg.length) await this.cmd(['config', ...cfg, ctr], {}, sink);
+      const r = await this.cmd(['commit', '-q', '--rm', ctr, ref], { what: 'buildah commit' }, sink);
+      return sink.dryRun ? '$IMAGE_ID' : importedId(this.name, r.stdout);
+    } catch (e) {
+      this.removeWorkingContainersSync([ctr]);
+      throw e;
+    }
   }
 
-  override async removeImage(ref: string, o: { force?: boolean; ignoreMissing?: boolean } = {}): Promise<void> {
-    if (o.ignoreMissing && !(await this.imageExists(ref))) return;
-    await this.checked(['rmi', ...(o.force ? ['-f'] : []), ref]);
+  async mountImage(id: string, _scratchDir?: string): Promise<ImageRoot> {
+    const ctr = uniqueName('verify');
+    const rmSync = (): void => void spawnSync(this.bin, ['rm', ctr], { env: this.env, stdio: 'ignore', timeout: 30_000 });
+    const unregister = onInterrupt(rmSync);
+    const r = once(async () => void (await this.exec([this.bin, 'rm', ctr])), rmSync);
+    const undo = {
+      release: async () => {
+        await r.release();
+        unregister();
+      },
+      releaseSync: () => {
+        r.releaseSync();
+        unregister();
+      },
+    };
+    try {
+      await this.query(['from', '--pull=never', '--name', ctr, id]);
+      const path = (await this.query(['mount', ctr])).stdout.trim();
+      return { path, ...undo };
+    } catch (e) {
+      await undo.release();
+      throw e;
+    }
   }
 
-  override async installedPackages(ref: string): Promise<InstalledPackage[]> {
-    return this.withContainer(ref, async (ctr) => {
-      const mnt = (await this.checked(['mount', ctr])).stdout.trim();
+  /** from / run (in a PID namespace) / rm. */
+  override async run(image: string, argv: string[], o: ContainerRunOptions = {}, sink: CommandSink = directSink): Promise<ExecResult> {
+    const name = o.name ?? uniqueName('run');
+    const a = ['run', '--network', o.network ?? 'none'];
+    for (const [k, v] of Object.entries(o.env ?? {})) a.push('--env', `${k}=${v}`);
+    for (const v of o.volumes ?? []) a.push('--volume', v);
+    const unregister = sink.dryRun ? () => {} : onInterrupt(() => this.removeWorkingContainersSync([name]));
+    try {
+      await this.cmd(['from', '--pull=never', '--name', name, image], {}, sink);
       try {
-        return await queryRpmdb(mnt, this.env);
+        const r = await this.cmd([...a, name, '--', ...argv], {
+          killSafe: this.killSafe,
+          allowFailure: true,
+          ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+          ...(o.input !== undefined ? { input: o.input } : {}),
+        }, sink);
+        if (r.code !== 0 && !o.allowFailure && !r.aborted) throw new CommandError(`${o.what ?? argv.join(' ').slice(0, 200)} failed (exit code ${r.code})`, r);
+        return r;
       } finally {
-        await this.exec(['umount', ctr]);
+        await this.cmd(['rm', name], { allowFailure: true }, sink);
       }
-    });
+    } finally {
+      unregister();
+    }
   }
 
-  override async resetStore(): Promise<void> {
-    if (!this.environment) throw new Error('resetStore() needs a per-run environment');
-    await this.checked(['rm', '--all']);
-    await this.checked(['rmi', '--all', '--force']);
+  override removeContainersSync(names: string[]): void {
+    this.removeWorkingContainersSync(names);
+  }
+
+  override workingContainersSync(): string[] {
+    const r = spawnSync(this.bin, ['containers', '-q', '--notruncate'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
+    return (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+  }
+
+  override removeWorkingContainersSync(ids: string[]): void {
+    if (ids.length) spawnSync(this.bin, ['rm', ...ids], { env: this.env, stdio: 'ignore', timeout: 60_000 });
   }
 }

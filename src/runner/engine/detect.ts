@@ -13,14 +13,9 @@ export interface DetectedEngine {
   path: string;
 }
 
-export class EngineNotFoundError extends Error {
-  readonly hint: string;
-  constructor(message: string, hint: string) {
-    super(`${message}\n${hint}`);
-    this.name = 'EngineNotFoundError';
-    this.hint = hint;
-  }
-}
+import { EngineNotFoundError } from './errors.js';
+
+export { EngineNotFoundError };
 
 function isExecutableFile(p: string): boolean {
   try {

@@ -1,51 +1,115 @@
-// docker flavour of the Engine interface. Builds run in the docker daemon, so the PID-namespace
-// kill-safety of exec.ts does not apply (killing the client does not stop the daemon's build), and
-// `--pull=never` / `--layers` do not exist; the rest is the same CLI as podman.
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PodmanEngine, importArgv, queryRpmdb, type EngineConstructorOptions, type ImageChanges, type InstalledPackage, type Leaks } from './podman.js';
+// docker: builds run in the daemon, so killing the client does not stop them and no PID namespace
+// helps; the daemon has one store (no almac store). Images cannot be mounted: a created (never
+// started) container is exported into a scratch directory. The legacy builder leaves its step images
+// in the store; build() removes the ones nothing names.
+import { spawnSync } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { CliEngine, importedId, once, uniqueName, type EngineOptions } from './cli-engine.js';
+import { CommandError } from './errors.js';
+import { importArgv } from './argv.js';
+import { parseDockerImages } from './parse.js';
+import { directSink, execCommand, onInterrupt, type CommandSink, type ExecResult } from './process.js';
+import type { BuildRequest, EngineCapabilities, ImageChanges, ImageRecord, ImageRoot } from './types.js';
 
-export class DockerEngine extends PodmanEngine {
-  constructor(o: EngineConstructorOptions = {}) {
-    // no per-run store (the daemon has one store) and no kill-safety (the daemon runs the build)
-    super({ ...o, environment: undefined, killSafe: false }, 'docker');
+/** Image ids a docker (legacy builder) build prints for its steps: ` ---> 1234abcd` / `--> 1234abcd`. */
+export function intermediateImage(line: string): string | undefined {
+  return /^\s*-+> ([0-9a-f]{11,64})\s*$/.exec(line)?.[1];
+}
+
+export class DockerEngine extends CliEngine {
+  readonly name = 'docker' as const;
+  readonly capabilities: EngineCapabilities = { pidNamespaceBuilds: false, mountsImages: false, manifestLists: false };
+
+  constructor(o: EngineOptions = {}) {
+    super('docker', { ...o, killSafe: false });
   }
 
-  override async importTar(tarPath: string, tag: string, changes: ImageChanges = {}): Promise<string> {
-    const r = await this.checked(importArgv(tarPath, tag, changes)); // docker import has no -q
-    return r.stdout.trim().replace(/^sha256:/, '');
+  protected async listImagesOnce(): Promise<ImageRecord[]> {
+    // -a: untagged images too (a superseded build must be found to be removed)
+    return parseDockerImages((await this.query(['images', '-a', '--no-trunc', '--format', '{{json .}}'])).stdout);
   }
 
-  override async imageExists(ref: string): Promise<boolean> {
-    const r = await this.exec(['image', 'inspect', ref]);
-    if (r.code === 0) return true;
-    if (/no such image/i.test(r.stderr)) return false;
-    throw new Error(`docker image inspect ${ref}: exit ${r.code}: ${r.stderr.trim()}`);
-  }
-
-  /** docker cannot mount images: export a container's filesystem, extract only var/lib/rpm. */
-  override async installedPackages(ref: string): Promise<InstalledPackage[]> {
-    const ctr = (await this.checked(['create', ref, 'true'])).stdout.trim();
-    const dir = await mkdtemp(join(tmpdir(), 'almac-rpmdb-'));
+  override async build(req: BuildRequest, sink: CommandSink = directSink): Promise<string> {
+    const steps: string[] = [];
+    let id: string | undefined;
     try {
-      await this.checked(['cp', `${ctr}:/var/lib/rpm`, join(dir, 'var-lib-rpm')]).catch(() => undefined);
-      await mkdir(join(dir, 'root', 'var', 'lib'), { recursive: true });
-      await rename(join(dir, 'var-lib-rpm'), join(dir, 'root', 'var', 'lib', 'rpm')).catch(() => undefined);
-      return await queryRpmdb(join(dir, 'root'), this.env);
+      id = await super.build({ ...req, onLine: (l) => {
+        const i = intermediateImage(l);
+        if (i) steps.push(i);
+        req.onLine?.(l);
+      } }, sink);
+      return id;
     } finally {
-      await this.exec(['rm', '-f', ctr]);
-      await rm(dir, { recursive: true, force: true });
+      if (steps.length && !sink.dryRun) await this.removeIntermediates(steps, id);
     }
   }
 
-  override async resetStore(): Promise<void> {
-    throw new Error('docker has no per-run store; remove images individually');
+  /** The step images a build printed, newest first, where nothing names them. Never fails. */
+  private async removeIntermediates(shortIds: string[], keep: string | undefined): Promise<void> {
+    try {
+      const now = await this.listImages();
+      const ids = shortIds
+        .map((s) => now.find((i) => i.id.startsWith(s)))
+        .filter((i): i is ImageRecord => !!i && i.names.length === 0 && i.id !== keep)
+        .map((i) => i.id)
+        .reverse();
+      for (const i of ids) await this.exec([this.bin, 'rmi', i]); // children before parents
+    } catch {
+      // housekeeping only
+    }
   }
 
-  override async listLeaks(): Promise<Leaks> {
-    const ps = await this.exec(['ps', '-aq']);
-    const containers = ps.code === 0 ? ps.stdout.split('\n').map((s) => s.trim()).filter(Boolean) : [];
-    return { containers, workingContainers: [], mounts: [], processes: [], runc: [], bundleDirs: [] };
+  override pull(ref: string, sink: CommandSink = directSink): Promise<ExecResult> {
+    return this.cmd(['pull', ref], { allowFailure: true }, sink);
+  }
+
+  override async tag(id: string, refs: string[], sink: CommandSink = directSink): Promise<void> {
+    for (const r of refs) await this.cmd(['tag', id, r], { what: 'docker tag' }, sink);
+  }
+
+  override async importRoot(tarPath: string, ref: string, changes: ImageChanges, sink: CommandSink = directSink): Promise<string> {
+    const r = await this.cmd(importArgv(tarPath, ref, changes), { what: 'docker import' }, sink); // no -q
+    return sink.dryRun ? '$IMAGE_ID' : importedId(this.name, r.stdout);
+  }
+
+  async mountImage(id: string, scratchDir: string): Promise<ImageRoot> {
+    const ctr = uniqueName('verify');
+    const dir = await this.scratch(scratchDir, 'root-');
+    const cleanSync = (): void => {
+      spawnSync(this.bin, ['rm', '-f', ctr], { env: this.env, stdio: 'ignore', timeout: 30_000 });
+      spawnSync('rm', ['-rf', dir], { stdio: 'ignore' });
+    };
+    const unregister = onInterrupt(cleanSync);
+    const r = once(async () => {
+      await this.exec([this.bin, 'rm', '-f', ctr]);
+      await rm(dir, { recursive: true, force: true });
+    }, cleanSync);
+    const undo = {
+      release: async () => {
+        await r.release();
+        unregister();
+      },
+      releaseSync: () => {
+        r.releaseSync();
+        unregister();
+      },
+    };
+    try {
+      await this.query(['create', '--name', ctr, '--label', `org.almac.pid=${process.pid}`, id, '/almac-never-started']);
+      const x = await execCommand(['sh', '-c', `"$0" export "$1" | tar -x -C "$2" --numeric-owner`, this.bin, ctr, dir], { env: this.env });
+      if (x.code !== 0) throw new CommandError(`docker export ${ctr} failed: ${x.stderr.trim().split('\n').slice(-5).join('\n')}`, x);
+    } catch (e) {
+      await undo.release();
+      throw e;
+    }
+    return { path: dir, ...undo };
+  }
+
+  override async createManifest(): Promise<void> {
+    throw new CommandError('docker keeps no local manifest lists; build multi-platform images with podman or buildah');
+  }
+
+  override async addToManifest(): Promise<void> {
+    throw new CommandError('docker keeps no local manifest lists; build multi-platform images with podman or buildah');
   }
 }

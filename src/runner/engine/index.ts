@@ -1,32 +1,15 @@
-// Container-engine helpers for `almac build` and the real-engine tests.
-export * from './detect.js';
-export * from './environment.js';
-export * from './exec.js';
-export * from './podman.js';
+// The runner's engine layer: one Engine interface (types.ts), one class per engine, one process layer
+// (process.ts), one set of error types (errors.ts), and the leftovers of killed runs (reap.ts).
+export * from './argv.js';
 export * from './buildah.js';
+export * from './cli-engine.js';
+export * from './detect.js';
 export * from './docker.js';
-export * from './repos.js';
-
-import { detectEngine, type EngineName } from './detect.js';
-import type { EngineEnvironment } from './environment.js';
-import { BuildahEngine } from './buildah.js';
-import { DockerEngine } from './docker.js';
-import { PodmanEngine, type Engine } from './podman.js';
-
-/** The Engine for `name` (or the first one found on PATH). */
-export function createEngine(opts: { name?: EngineName; environment?: EngineEnvironment; killSafe?: boolean | 'auto' } = {}): Engine {
-  const found = detectEngine(opts.name ? { prefer: opts.name } : {});
-  const o = {
-    binary: found.path,
-    ...(opts.environment ? { environment: opts.environment } : {}),
-    ...(opts.killSafe !== undefined ? { killSafe: opts.killSafe } : {}),
-  };
-  switch (found.name) {
-    case 'podman':
-      return new PodmanEngine(o);
-    case 'buildah':
-      return new BuildahEngine(o);
-    case 'docker':
-      return new DockerEngine(o);
-  }
-}
+export * from './environment.js';
+export * from './errors.js';
+export * from './open.js';
+export * from './parse.js';
+export * from './podman.js';
+export * from './process.js';
+export * from './reap.js';
+export * from './types.js';

@@ -1,6 +1,6 @@
 // --via containerfile: the committed Containerfile, unchanged, built by the engine with the builder
 // image as SYSBASE (the definition's, --sysbase, or the one derived for --repo).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobContext } from '../job.js';
 
@@ -12,24 +12,15 @@ export function stepFromBuildOutput(line: string): string | undefined {
   return `${stage}step ${m[3]}/${m[4]}: ${m[5]!.replace(/\s+/g, ' ')}`;
 }
 
-/** Image ids a docker (legacy builder) build prints for its steps: ` ---> 1234abcd` / `--> 1234abcd`. */
-export function intermediateImage(line: string): string | undefined {
-  return /^\s*-+> ([0-9a-f]{11,64})\s*$/.exec(line)?.[1];
-}
-
-/**
- * Builds; returns the image id. `intermediates` receives the step images a docker legacy build leaves
- * in the daemon's store (podman and buildah with --layers=false create none), for removal.
- */
-export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: string; contextDir: string; intermediates?: string[] }): Promise<string> {
+/** Builds; returns the image id. */
+export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: string; contextDir: string }): Promise<string> {
   const { job, engine } = ctx;
-  const iid = join(job.workDir, 'image-id');
   if (!ctx.dryRun) {
     mkdirSync(job.workDir, { recursive: true });
     mkdirSync(o.contextDir, { recursive: true });
   }
   ctx.step('build');
-  const args = engine.buildArgs(
+  return engine.build(
     {
       containerfile: job.generatedPath,
       contextDir: o.contextDir,
@@ -39,19 +30,13 @@ export async function buildViaContainerfile(ctx: JobContext, o: { builderRef: st
       network: job.network,
       pull: 'never',
       layers: false,
+      iidFile: join(job.workDir, 'image-id'),
+      what: `${engine.name} build of ${job.generatedRel}`,
+      onLine: (l) => {
+        const s = stepFromBuildOutput(l);
+        if (s) ctx.progress(s);
+      },
     },
-    iid,
+    ctx,
   );
-  await ctx.engineCmd(args, {
-    killSafe: engine.killSafe,
-    what: `${engine.name} build of ${job.generatedRel}`,
-    onLine: (l) => {
-      const s = stepFromBuildOutput(l);
-      if (s) ctx.progress(s);
-      const i = engine.name === 'docker' ? intermediateImage(l) : undefined;
-      if (i) o.intermediates?.push(i);
-    },
-  });
-  if (ctx.dryRun) return '$IMAGE_ID';
-  return readFileSync(iid, 'utf8').trim().replace(/^sha256:/, '');
 }

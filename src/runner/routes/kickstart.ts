@@ -106,14 +106,8 @@ export async function buildViaKickstart(ctx: JobContext, o: KickstartRouteOption
   }
   const tar = o.executor === 'livemedia-creator' ? await runLivemediaCreator(ctx, ks, o) : await runExecutor(ctx, ks, o);
   ctx.step('import');
-  const cmds = ctx.engine.importCommands(tar, job.localTag, imageChanges(job.spec), `almac-import-${process.pid}-${Math.random().toString(16).slice(2, 8)}`);
-  let out = '';
-  for (const c of cmds) out = (await ctx.engineCmd(c, { what: `${ctx.engine.name} ${c[0]}` })).stdout;
-  if (ctx.dryRun) return '$IMAGE_ID';
-  rmSync(work, { recursive: true, force: true }); // the root and the tarball (kept when a step fails)
-  // podman -q / buildah commit -q print the id; docker prints sha256:<id> (through podman's API: twice)
-  const id = out.match(/[0-9a-f]{64}/g)?.pop();
-  if (!id) throw new StepError(`${ctx.engine.name} import printed no image id: ${JSON.stringify(out.slice(0, 200))}`);
+  const id = await ctx.engine.importRoot(tar, job.localTag, imageChanges(job.spec), ctx);
+  if (!ctx.dryRun) rmSync(work, { recursive: true, force: true }); // the root and the tarball (kept when a step fails)
   return id;
 }
 

@@ -1,7 +1,8 @@
 // Run by engine.test.ts in a separate process (vite-node): starts a build whose RUN step sleeps, prints
 // READY once the step runs, and waits to be killed by SIGTERM/SIGINT from the test. The engine's signal
-// handling must kill the build's PID namespace and clean up before the process dies.
-import { PodmanEngine, prepareEngineEnvironment } from '../../../src/runner/engine/index.js';
+// handling must kill the build's PID namespace and the registered cleanup reap the store before the
+// process dies.
+import { onInterrupt, PodmanEngine, prepareEngineEnvironment, reapLeftoversSync } from '../../../src/runner/engine/index.js';
 
 const [stateDir, contextDir, baseImage] = process.argv.slice(2);
 if (!stateDir || !contextDir || !baseImage) {
@@ -9,18 +10,22 @@ if (!stateDir || !contextDir || !baseImage) {
   process.exit(2);
 }
 const environment = await prepareEngineEnvironment({ stateDir });
-const engine = new PodmanEngine({ environment });
+const engine = new PodmanEngine({ store: environment, killSafe: true });
+// what `almac build` registers for the run (src/runner/build/interrupt.ts)
+onInterrupt(() => void reapLeftoversSync(engine, { includeOwn: true }));
 let ready = false;
-const r = await engine.build({
+await engine.build({
   containerfile: `${contextDir}/Containerfile`,
   contextDir,
   tag: 'localhost/almac-test:interrupted',
   buildArgs: { BASE: baseImage },
-  onOutput: (chunk) => {
+  onLine: (chunk) => {
     if (!ready && chunk.includes('step-started')) {
       ready = true;
       console.log('READY');
     }
   },
-});
-console.log(`build returned without a signal: code=${r.code}`);
+}).then(
+  () => console.log('build returned without a signal'),
+  (e: Error) => console.log(`build returned without a signal: ${e.message}`),
+);

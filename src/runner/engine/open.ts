@@ -6,24 +6,27 @@
 // docker always uses its daemon's store.
 import { existsSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  canBeKillSafe,
-  detectEngine,
-  engineEnvVars,
-  enginePaths,
-  findOnPath,
-  installHint,
-  mergeEnv,
-  prepareEngineEnvironment,
-  type EngineName,
-  type StorageDriver,
-} from '../engine/index.js';
-import { EngineAdapter } from './adapter.js';
+import { BuildahEngine } from './buildah.js';
+import type { EngineOptions } from './cli-engine.js';
+import { detectEngine, findOnPath, installHint, type EngineName } from './detect.js';
+import { DockerEngine } from './docker.js';
+import { engineEnvVars, enginePaths, mergeEnv, prepareEngineEnvironment, type EngineEnvironment, type StorageDriver } from './environment.js';
+import { EnvironmentError } from './errors.js';
+import { PodmanEngine } from './podman.js';
+import { canBeKillSafe } from './process.js';
+import type { Engine } from './types.js';
 
-export class EnvironmentError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EnvironmentError';
+export { EnvironmentError };
+
+/** The Engine class for `name`. */
+export function engineFor(name: EngineName, o: EngineOptions = {}): Engine {
+  switch (name) {
+    case 'podman':
+      return new PodmanEngine(o);
+    case 'buildah':
+      return new BuildahEngine(o);
+    case 'docker':
+      return new DockerEngine(o);
   }
 }
 
@@ -73,11 +76,11 @@ export interface OpenEngineOptions {
   write: boolean;
 }
 
-export async function openEngine(o: OpenEngineOptions): Promise<EngineAdapter> {
+export async function openEngine(o: OpenEngineOptions): Promise<Engine> {
   const found = detectEngine(o.name ? { prefer: o.name } : {}); // EngineNotFoundError with an install hint
   const killSafe = found.name !== 'docker' && canBeKillSafe();
   if (found.name === 'docker' || o.store === 'system') {
-    return new EngineAdapter({ name: found.name, bin: found.path, env: mergeEnv(process.env), envVars: {}, killSafe });
+    return engineFor(found.name, { bin: found.path, env: mergeEnv(process.env), killSafe });
   }
   const runtime = findOnPath('runc') ? 'runc' : findOnPath('crun') ? 'crun' : undefined;
   if (!runtime) {
@@ -85,19 +88,11 @@ export async function openEngine(o: OpenEngineOptions): Promise<EngineAdapter> {
   }
   const paths = enginePaths(o.store);
   const vars = engineEnvVars(paths);
-  let store;
-  if (o.write) {
-    store = await prepareEngineEnvironment({ stateDir: paths.stateDir, runtime, ulimits: hardLimits(), driver: storageDriver(paths.graphRoot) });
-    writeEnvScript(paths.stateDir, vars);
-  }
-  return new EngineAdapter({
-    name: found.name,
-    bin: found.path,
-    env: mergeEnv(process.env, vars),
-    envVars: vars,
-    ...(store ? { store } : {}),
-    killSafe,
-  });
+  const store: EngineEnvironment = o.write
+    ? await prepareEngineEnvironment({ stateDir: paths.stateDir, runtime, ulimits: hardLimits(), driver: storageDriver(paths.graphRoot) })
+    : { ...paths, env: vars };
+  if (o.write) writeEnvScript(paths.stateDir, vars);
+  return engineFor(found.name, { bin: found.path, env: mergeEnv(process.env, vars), store, killSafe });
 }
 
 /** `<store>/env.sh`: `. .almac/build/engine/env.sh && podman images` shows what almac built. */
