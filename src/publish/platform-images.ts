@@ -73,7 +73,7 @@ export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: Platform
     if (!wantRelease.test(releaseText)) throw new PlatformCheckError(`${spec.id} ${p.name}: /etc/almalinux-release reads ${JSON.stringify(releaseText)}, expected ${wantRelease}`);
     const hasRpmDb = ['rpmdb.sqlite', 'Packages', 'Packages.db'].some((f) => existsSync(join(mount, 'var', 'lib', 'rpm', f)));
     if (hasRpmDb) {
-      const arch = (await run(r, ['rpm', '--root', mount, '-qf', '--queryformat', '%{ARCH}', '/etc/almalinux-release'])).stdout.trim();
+      const arch = (await run(r, ['rpm', '--root', mount, '--dbpath', '/var/lib/rpm', '-qf', '--queryformat', '%{ARCH}', '/etc/almalinux-release'])).stdout.trim();
       if (arch !== p.basearch && arch !== 'noarch') throw new PlatformCheckError(`${spec.id} ${p.name}: almalinux-release is built for ${arch}, expected ${p.basearch}`);
       identity = `${releaseText}; rpm arch ${arch}`;
       packages = await packagesFromRpmDb(mount);

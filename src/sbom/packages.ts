@@ -9,7 +9,7 @@ const run = promisify(execFile);
 const QF = '%{NAME}\\t%{EPOCHNUM}\\t%{VERSION}\\t%{RELEASE}\\t%{ARCH}\\t%{LICENSE}\\n';
 
 export async function packagesFromRpmDb(root: string): Promise<PackageRecord[]> {
-  const { stdout } = await run('rpm', ['--root', root, '-qa', '--qf', QF], { maxBuffer: 64 << 20 });
+  const { stdout } = await run('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '-qa', '--qf', QF], { maxBuffer: 64 << 20 });
   return parseQueryLines(stdout).filter((p) => p.name !== 'gpg-pubkey');
 }
 

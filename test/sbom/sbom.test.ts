@@ -29,8 +29,8 @@ describe('from a real rpm database', () => {
     const spec = join(dir, 'probe.spec');
     writeFileSync(spec, 'Name: sbom-probe\nEpoch: 2\nVersion: 1.2\nRelease: 3.el9\nSummary: probe\nLicense: MIT AND (GPL-2.0-or-later)\nBuildArch: noarch\n%description\nprobe\n%files\n');
     execFileSync('rpmbuild', ['-bb', '--define', `_topdir ${dir}/rpmbuild`, '--define', '_build_id_links none', spec], { stdio: 'pipe' });
-    execFileSync('rpm', ['--root', root, '--initdb']);
-    execFileSync('sh', ['-c', `rpm --root "$1" -i --nodeps --justdb "$2"/rpmbuild/RPMS/noarch/*.rpm`, 'sh', root, dir], { stdio: 'pipe' });
+    execFileSync('rpm', ['--root', root, '--dbpath', '/var/lib/rpm', '--initdb']);
+    execFileSync('sh', ['-c', `rpm --root "$1" --dbpath /var/lib/rpm -i --nodeps --justdb "$2"/rpmbuild/RPMS/noarch/*.rpm`, 'sh', root, dir], { stdio: 'pipe' });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,5 +1,6 @@
 // Phase 4: ImageSpecs → generated files (path relative to generated/ → text). Templates are
 // compiled once, with HTML escaping off: every value was quoted for its target in code.
+import { renderReadmes } from './readme.js';
 import type { ImageSpec } from '../../model/spec.js';
 import { planContainerfile } from './containerfile.js';
 import { planKickstart } from './kickstart.js';
@@ -69,5 +70,6 @@ export function renderAll(specs: ImageSpec[]): Map<string, string> {
   out.set('index.json', renderIndex(specs));
   out.set(BAKE_FILE, renderBake(specs));
   out.set(WORKFLOW_FILE, renderWorkflow());
+  for (const [path, text] of renderReadmes(specs)) out.set(path, text);
   return out;
 }
