@@ -35,6 +35,16 @@ export async function findImageId(r: Runner, ref: string): Promise<string | unde
   }
 }
 
+/** The day (00:00 UTC) the image was built: the SBOM's timestamp, the same on every publish. */
+export async function buildDay(r: Runner, imageId: string): Promise<Date | undefined> {
+  try {
+    const s = Number((await run(r, ['podman', 'image', 'inspect', '--format', '{{.Created.Unix}}', imageId])).stdout.trim());
+    return Number.isFinite(s) && s > 0 ? new Date(Math.floor(s / 86400) * 86400 * 1000) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** dnf's "Installed:" section of a build log: the build's own package list. */
 export function installedFromBuildLog(log: string): PackageRecord[] {
   const out: string[] = [];
@@ -92,8 +102,9 @@ export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: Platform
     await run(r, ['podman', 'image', 'umount', imageId]).catch(() => undefined);
   }
   const img: CheckedPlatform = { platform: p, imageId, identity };
+  const timestamp = (await buildDay(r, imageId)) ?? o.date;
   if (packages?.length) {
-    const json = renderSbom(packages, { image: spec.id, platform: p.name, repository: spec.naming.repository, version: spec.version, distro: `almalinux-${spec.version}`, timestamp: o.date, source });
+    const json = renderSbom(packages, { image: spec.id, platform: p.name, repository: spec.naming.repository, version: spec.version, distro: `almalinux-${spec.version}`, timestamp, source });
     mkdirSync(outDir, { recursive: true });
     const path = join(outDir, 'sbom.cdx.json');
     writeFileSync(path, json);

@@ -62,8 +62,11 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
       mkdirSync(join(work, 'repos.d'), { recursive: true });
       mkdirSync(join(work, 'home'), { recursive: true });
       writeFileSync(join(work, 'home', '.rpmmacros'), '%_dbpath /var/lib/rpm\n'); // Debian's rpm puts it under ~ otherwise
-      sh(`HOME="${work}/home" dnf -y -q --installroot "${root}" --forcearch aarch64 --releasever 9 --setopt=reposdir="${work}/repos.d" --setopt=install_weak_deps=False --nodocs ` +
-        `--repofrompath=fx,file://${arm} --repo fx --setopt=fx.gpgcheck=0 install ${spec.packages.install.join(' ')}`);
+      // The assembly is this platform's build: its dnf output is the build log (micro's SBOM reads it).
+      const log = join(buildDir, '9', image.split('/')[1]!, 'arm64', 'containerfile');
+      mkdirSync(log, { recursive: true });
+      sh(`HOME="${work}/home" dnf -y --installroot "${root}" --forcearch aarch64 --releasever 9 --setopt=reposdir="${work}/repos.d" --setopt=install_weak_deps=False --nodocs ` +
+        `--repofrompath=fx,file://${arm} --repo fx --setopt=fx.gpgcheck=0 install ${spec.packages.install.join(' ')} > "${log}/build.log"`);
       if (image === '9/micro') rmSync(join(root, 'var/lib/rpm'), { recursive: true, force: true });
       writeFileSync(join(root, 'etc', 'machine-id'), '');
       sh(`tar -C "${root}" -c . | podman import --arch arm64 --os linux --variant v8 --change 'CMD ["/bin/sh"]' - localhost/almac/9-${image.split('/')[1]}:containerfile-arm64 >/dev/null`, storeEnv());
