@@ -35,6 +35,7 @@ export function isTransient(stderr: string): boolean {
 
 export async function run(r: Runner, argv: string[], retry: Retry = { attempts: 1, backoffMs: 0 }): Promise<ExecResult> {
   r.log(formatArgv(argv));
+  if (r.dryRun) return { argv, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 0 };
   for (let attempt = 1; ; attempt++) {
     const res = await execCommand(argv, { env: r.env, timeoutMs: 30 * 60_000 });
     if (res.code === 0) return res;
