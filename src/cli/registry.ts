@@ -105,7 +105,7 @@ export const VERBS: Verb[] = [
   },
   {
     command: 'publish [selectors..]',
-    describe: 'Push each built image as one manifest list to every reference its definition names, with an SBOM per platform',
+    describe: 'Push built images (one manifest list each, with SBOMs) to every reference their definitions name',
     builder: (y) =>
       y
         .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
