@@ -104,6 +104,12 @@ export const VERBS: Verb[] = [
     run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
   },
   {
+    command: 'lsp',
+    describe: 'Run the language server for editors (Language Server Protocol over stdio)',
+    builder: (y) => y.option('stdio', { type: 'boolean', default: true, describe: 'Talk over stdin/stdout (the only transport; accepted for clients that pass it)' }),
+    run: async (a) => (await import('./commands/lsp.js')).runLsp({ root: a.root }),
+  },
+  {
     command: 'publish [selectors..]',
     describe: 'Push built images (one manifest list each, with SBOMs) to every reference their definitions name',
     builder: (y) =>

@@ -37,11 +37,12 @@ export type ConfigItem =
   | { key: 'env' | 'label'; name: string; value: string }
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
-/** `tags` replaces the inherited tag list; `tag` adds to it. `publish` names the repository on
+/** `tags` replaces the inherited tag list; `tag` adds to it. `title` names the distribution and release in
+ * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. `publish` names the repository on
  * the given registries (added, or replacing an inherited name); `unpublish` drops registries;
  * `newest-release-tag` adds tags that only the image's newest non-rolling release carries. */
 export type NamingItem =
-  | { key: 'repository'; value: string }
+  | { key: 'repository' | 'title' | 'kickstart-file'; value: string }
   | { key: 'tags' | 'tag' | 'newest-release-tag'; value: string[] }
   | { key: 'publish'; registries: Named[]; as: string }
   | { key: 'unpublish'; registries: Named[] };
@@ -54,7 +55,8 @@ export interface RegistryDecl {
   location: string;
 }
 
-export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
+export type { KickstartItem } from './kickstart.js';
+import type { KickstartItem } from './kickstart.js';
 
 export type BodyItem =
   | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }

@@ -97,12 +97,8 @@ export interface ImageConfig {
   workdir?: string;
 }
 
-export interface KickstartSettings {
-  lang: string;
-  keyboard: string;
-  timezone: string;
-  rootpw: 'locked';
-}
+export type { KickstartSettings } from './kickstart.js';
+import type { KickstartSettings } from './kickstart.js';
 
 export interface ImageSpec {
   /** `<release>/<image>`, e.g. "9/minimal" */
@@ -138,7 +134,8 @@ export interface ImageSpec {
   insideSteps: Step[];
   config: ImageConfig;
   kickstart: KickstartSettings;
-  naming: { repository: string; tags: string[] };
+  /** `title` names the distribution and release in generated headers, e.g. "Example Linux 9". */
+  naming: { repository: string; tags: string[]; title: string };
   /** Where the image is published: one entry per registry, in declaration order. */
   publish: PublishTarget[];
   assertions: NamedAssertion[];

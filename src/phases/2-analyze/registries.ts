@@ -8,7 +8,7 @@ import { didYouMean } from '../../util/suggest.js';
 import { readArgs } from './args.js';
 import { argCount, checked, needBlock, noBlock, unknownStatement, type Ctx } from './context.js';
 
-export const NAMING_STATEMENTS = ['repository', 'tags', 'tag', 'newest-release-tag', 'publish', 'unpublish'];
+export const NAMING_STATEMENTS = ['repository', 'tags', 'tag', 'title', 'kickstart-file', 'newest-release-tag', 'publish', 'unpublish'];
 
 /** A registry's declared name: a word such as `docker.io` or `quay`. */
 export const REGISTRY_NAME = /^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$/;

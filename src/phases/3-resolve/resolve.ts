@@ -8,6 +8,7 @@ import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, Re
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
+import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -84,13 +85,18 @@ function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, co
   }
 }
 
-export function resolve(project: CheckedProject): ResolveResult {
+/**
+ * `only`: resolve just these images (the language server re-resolves the images an edit can
+ * affect); their parents and fragments are read from the whole project as usual.
+ */
+export function resolve(project: CheckedProject, only?: Iterable<string>): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const images: ImageSpec[] = [];
   const abstract: string[] = [];
   const claims: ClaimedReference[] = [];
   let reportedTooDeep = false;
-  for (const name of [...project.images.keys()].sort()) {
+  const names = only ? [...new Set(only)].filter((n) => project.images.has(n)) : [...project.images.keys()];
+  for (const name of names.sort()) {
     let deep: BodyDecl | undefined;
     const chain = linearise(project, name, (d) => (deep ??= d));
     if (deep) {
@@ -120,6 +126,7 @@ export function resolve(project: CheckedProject): ResolveResult {
       if (spec) images.push(spec);
     }
   }
+  checkKickstartFileNames(images, project, diagnostics);
   diagnostics.push(...duplicateReferences(claims));
   return { images, abstract, diagnostics };
 }
@@ -164,10 +171,12 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const config: ImageConfig = { env: [], labels: [] };
   const env = new Map<string, string>();
   const labels = new Map<string, string>();
-  let repository = `almalinux/{release}-{image}`;
+  let repository = '{release}-{image}';
+  let title = 'release {release}';
+  let kickstartFile = '{release}-{image}.ks';
   let tags: string[] = [];
   const publishNaming = new PublishNaming();
-  const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
+  const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
 
@@ -223,11 +232,13 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
       case 'naming':
         if (publishNaming.apply(it.item, it.span)) break;
         if (it.item.key === 'repository') repository = it.item.value;
+        else if (it.item.key === 'title') title = it.item.value;
+        else if (it.item.key === 'kickstart-file') kickstartFile = it.item.value;
         else if (it.item.key === 'tags') tags = [...it.item.value];
         else if (it.item.key === 'tag') for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
       case 'kickstart':
-        kickstart[it.item.key] = it.item.value;
+        kickstart.apply(it.item, it.span, a.group);
         break;
       case 'assert': {
         const as = it.assertion;
@@ -274,6 +285,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     }
   }
   if (!builder) fail('E407', self.nameSpan, 'no builder image', { expected: 'a `builder` setting', hint: `add \`builder IMAGE\` to \`release ${release.name}\`` });
+  kickstart.check(fail);
   if (install.size === 0) fail('E408', self.nameSpan, 'installs no packages', { expected: 'at least one `install`' });
 
   // Declaration order: the first repository is the kickstart's installation source.
@@ -324,13 +336,13 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     steps,
     insideSteps,
     config,
-    kickstart,
-    naming: { repository: fillValue(repository), tags: namingTags },
+    kickstart: kickstart.settings,
+    naming: { repository: fillValue(repository), tags: namingTags, title: fillValue(title) },
     publish,
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
-      kickstart: `kickstarts/almalinux-${release.name}-${self.name}.ks`,
+      kickstart: `kickstarts/${fillValue(kickstartFile)}`,
     },
   };
 }
