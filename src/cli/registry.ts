@@ -164,4 +164,19 @@ export const VERBS: Verb[] = [
     builder: (y) => y.option('stdio', { type: 'boolean', default: true, describe: 'Talk over stdin/stdout (the only transport; accepted for clients that pass it)' }),
     run: async (a) => (await import('./commands/lsp.js')).runLsp({ root: a.root }),
   },
+  {
+    command: 'publish [selectors..]',
+    describe: 'Push built images (one manifest list each, with SBOMs) to every reference their definitions name',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
+        .option('platform', { type: 'string', array: true, describe: '`all` or a list of platforms, e.g. linux/amd64,linux/arm64', defaultDescription: 'all' })
+        .option('registry-map', { type: 'string', array: true, describe: 'SRC=DEST: push what names registry location SRC to DEST instead (repeatable)' })
+        .option('dry-run', { alias: 'n', type: 'boolean', default: false, describe: 'Print the commands; push nothing' })
+        .option('retries', { type: 'number', default: 3, describe: 'Attempts per registry operation on transient errors' })
+        .option('backoff-ms', { type: 'number', default: 500, describe: 'First back-off between attempts (doubles)' })
+        .option('build-dir', { type: 'string', default: '.almac/build', describe: 'Where `almac build` left its state' })
+        .option('store', { type: 'string', describe: 'podman store directory, or `system`', defaultDescription: '<build-dir>/engine' }),
+    run: async (a) => (await import('./commands/publish.js')).runPublishVerb(a),
+  },
 ];

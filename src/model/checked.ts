@@ -38,8 +38,22 @@ export type ConfigItem =
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
 /** `tags` replaces the inherited tag list; `tag` adds to it. `title` names the distribution and release in
- * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. */
-export type NamingItem = { key: 'repository' | 'title' | 'kickstart-file'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+ * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. `publish` names the repository on
+ * the given registries (added, or replacing an inherited name); `unpublish` drops registries;
+ * `newest-release-tag` adds tags that only the image's newest non-rolling release carries. */
+export type NamingItem =
+  | { key: 'repository' | 'title' | 'kickstart-file'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-release-tag'; value: string[] }
+  | { key: 'publish'; registries: Named[]; as: string }
+  | { key: 'unpublish'; registries: Named[] };
+
+/** `registry NAME { location HOST/NAMESPACE }`: where images named for NAME are pushed. */
+export interface RegistryDecl {
+  name: string;
+  span: Span;
+  /** `host[:port]/namespace`, e.g. `quay.io/almalinuxorg` */
+  location: string;
+}
 
 export type { KickstartItem } from './kickstart.js';
 import type { KickstartItem } from './kickstart.js';
@@ -104,6 +118,7 @@ export interface CheckedProject {
   releases: Map<string, ReleaseDecl>;
   platforms: Map<string, PlatformDecl>;
   repositories: Map<string, RepositoryDecl>;
+  registries?: Map<string, RegistryDecl>;
   fragments: Map<string, BodyDecl>;
   images: Map<string, BodyDecl>;
 }

@@ -138,6 +138,8 @@ export interface ImageSpec {
   naming: { repository: string; tags: string[]; title: string };
   /** Set when the image is part of a Docker Official Images library (`official-library { … }`). */
   officialLibrary?: OfficialLibrarySpec;
+  /** Where the image is published: one entry per registry, in declaration order. */
+  publish: PublishTarget[];
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };
 }
@@ -151,6 +153,17 @@ export interface OfficialLibrarySpec {
   tags: string[];
   /** Tags only the image's newest numbered release carries (`latest`, `minimal`). */
   newestTags: string[];
+}
+
+/** One registry an image is pushed to. Tags may hold `{date}`, filled in once per run. */
+export interface PublishTarget {
+  /** The declared registry name, e.g. `quay.io`. */
+  registry: string;
+  /** `host[:port]/namespace`, e.g. `quay.io/almalinuxorg`. */
+  location: string;
+  /** The repository within the namespace, e.g. `9-minimal`. */
+  repository: string;
+  tags: string[];
 }
 
 export type { Span };

@@ -22,11 +22,30 @@ describe('the GitHub Actions workflow', () => {
     expect(readFileSync(join(REPO_ROOT, WORKFLOW_COPY), 'utf8')).toBe(text);
   });
 
-  it('runs on pull requests and on pushes to main, with read-only permissions', () => {
+  it('runs on pull requests, on pushes to main, daily and by hand, with read-only permissions by default', () => {
     expect(workflow.name).toBe('images');
-    expect(workflow.on).toEqual({ pull_request: null, push: { branches: ['main'] }, workflow_dispatch: null });
+    expect(workflow.on).toEqual({ pull_request: null, push: { branches: ['main'] }, schedule: [{ cron: '17 4 * * *' }], workflow_dispatch: null });
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(Object.keys(workflow.jobs)).toEqual(['verify', 'matrix', 'build']);
+    expect(Object.keys(workflow.jobs)).toEqual(['verify', 'matrix', 'build', 'publish']);
+  });
+
+  it('publishes from main: builds every platform, logs in through the auth file, runs almac publish, uploads SBOMs', () => {
+    const publish = workflow.jobs['publish']!;
+    expect(publish.if).toBe("github.event_name != 'pull_request' && github.ref == 'refs/heads/main'");
+    const runs = publish.steps.map((s) => s.run ?? s.uses ?? '').join('\n');
+    expect(runs).toContain('npx almac build "$ID" --platform all');
+    expect(runs).toContain('npx almac publish "$ID" --platform all --json');
+    expect(runs).toContain('--password-stdin');
+    expect(runs).not.toMatch(/--password[ =]|login [^\n]*-p /); // secrets never on a command line
+    expect(runs).toContain('actions/upload-artifact@v4');
+    expect(runs.indexOf('almac build')).toBeLessThan(runs.indexOf('almac publish'));
+  });
+
+  it('is a valid GitHub workflow for @action-validator/core', async () => {
+    const { validateWorkflow } = await import('@action-validator/core');
+    expect(validateWorkflow(text).errors).toEqual([]);
+    const broken = validateWorkflow(text.replace('runs-on: ubuntu-24.04', 'runs-onn: ubuntu-24.04'));
+    expect(broken.errors.length).toBeGreaterThan(0);
   });
 
   it('checks formatting, freshness of generated/ and the workflow copy on pull requests', () => {
@@ -66,7 +85,7 @@ describe('the GitHub Actions workflow', () => {
   it('uses only expressions GitHub provides in that place', () => {
     const expressions = [...text.matchAll(/\$\{\{ (.*?) \}\}/g)].map((m) => m[1]!);
     expect(expressions.length).toBeGreaterThan(0);
-    for (const e of expressions) expect(e).toMatch(/^(github\.(ref|base_ref)|steps\.read\.outputs\.include|matrix\.(id|target)|fromJSON\(needs\.matrix\.outputs\.include\))$/);
+    for (const e of expressions) expect(e).toMatch(/^(github\.(ref|base_ref|workspace|actor)|secrets\.(DOCKERHUB_USERNAME|DOCKERHUB_TOKEN|QUAY_USERNAME|QUAY_TOKEN|GITHUB_TOKEN)|steps\.read\.outputs\.include|matrix\.(id|target)|fromJSON\(needs\.matrix\.outputs\.include\))$/);
   });
 
   const jq = spawnSync('jq', ['--version'], { encoding: 'utf8' });

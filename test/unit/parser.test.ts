@@ -29,7 +29,7 @@ describe('the real definitions', () => {
       for (const n of r.file.nodes) {
         expect(n.kind).toBe('statement');
         const st = n as Statement;
-        expect(['release', 'platform', 'repository', 'fragment', 'image']).toContain(st.name);
+        expect(['release', 'platform', 'repository', 'registry', 'fragment', 'image']).toContain(st.name);
         expect(st.args[0]?.kind).toBe('word');
         expect(st.block).toBeDefined();
       }

@@ -3,6 +3,7 @@ import { hasErrors } from '../../diagnostics/diagnostic.js';
 import type { ImageSpec } from '../../model/spec.js';
 import { compileProject } from '../../project.js';
 import { selectImages, suggestSelector } from '../../select.js';
+import { references, runDate } from '../../publish/references.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
 export { selectImages, suggestSelector } from '../../select.js';
@@ -21,18 +22,23 @@ export function runPrint(o: { root: string; image: string; release?: string; jso
     process.stderr.write(`error: no image matches \`${sel}\`; ${suggestSelector(c.images, sel)}\n`);
     return EXIT.usage;
   }
-  if (o.json) printJson(matches.length === 1 ? matches[0] : matches);
-  else process.stdout.write(matches.map(describe).join('\n\n') + '\n');
+  const date = runDate().date;
+  const withRefs = matches.map((s) => ({ ...s, references: references(s, date) }));
+  if (o.json) printJson(withRefs.length === 1 ? withRefs[0] : withRefs);
+  else process.stdout.write(matches.map((s) => describe(s, date)).join('\n\n') + '\n');
   return EXIT.ok;
 }
 
-function describe(s: ImageSpec): string {
+function describe(s: ImageSpec, date: string): string {
+  const refs = references(s, date);
   const lines = [
     `${s.id}  (${s.naming.repository}; defined at ${s.source.file}:${s.source.line})`,
     s.description ? `  description: ${s.description}` : '',
     `  releasever: ${s.releasever}   version: ${s.version}   builder: ${s.builder}`,
     `  platforms: ${s.platforms.map((p) => p.name).join(', ')}`,
     `  tags: ${s.naming.tags.join(', ') || '(none)'}`,
+    `  published as (${refs.length}${refs.length ? `, {date} = ${date}` : ''}):${refs.length ? '' : ' nowhere'}`,
+    ...refs.map((r) => `    ${r}`),
     `  package manager: ${s.packageManager}${s.ubi ? `   ubi: ${s.ubi}` : ''}   weak deps: ${s.weakDeps ? 'on' : 'off'}   docs: ${s.docs ? 'on' : 'off'}`,
     `  install (${s.packages.install.length}): ${s.packages.install.join(' ')}`,
     s.packages.exclude.length ? `  exclude: ${s.packages.exclude.join(' ')}` : '',
@@ -65,14 +71,18 @@ export function runList(o: { root: string; json: boolean }): number {
     return EXIT.failed;
   }
   if (o.json) {
-    printJson(c.images.map((s) => ({ id: s.id, release: s.release, image: s.image, repository: s.naming.repository, tags: s.naming.tags, platforms: s.platforms.map((p) => p.name), outputs: s.outputs })));
+    const date = runDate().date;
+    printJson(c.images.map((s) => ({ id: s.id, release: s.release, image: s.image, repository: s.naming.repository, tags: s.naming.tags, references: references(s, date), platforms: s.platforms.map((p) => p.name), outputs: s.outputs })));
     return EXIT.ok;
   }
-  const rows = c.images.map((s) => [s.id, s.naming.repository, `generated/${s.outputs.containerfile}`, `generated/${s.outputs.kickstart}`]);
-  const head = ['IMAGE', 'REPOSITORY', 'CONTAINERFILE', 'KICKSTART'];
+  const rows = c.images.map((s) => [s.id, s.naming.repository, `generated/${s.outputs.containerfile}`, `generated/${s.outputs.kickstart}`, String(references(s).length)]);
+  const head = ['IMAGE', 'REPOSITORY', 'CONTAINERFILE', 'KICKSTART', 'REFERENCES'];
   const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (r: string[]) => r.map((x, i) => x.padEnd(w[i]!)).join('  ').trimEnd();
   process.stdout.write([fmt(head), ...rows.map(fmt)].join('\n') + '\n');
+  const date = runDate().date;
+  process.stdout.write(`\nReferences ({date} = ${date}):\n`);
+  for (const s of c.images) for (const r of references(s, date)) process.stdout.write(`  ${s.id.padEnd(w[0]!)}  ${r}\n`);
   if (c.abstract.length) process.stdout.write(`\nabstract (no releases, used as parents): ${c.abstract.join(', ')}\n`);
   return EXIT.ok;
 }

@@ -7,12 +7,13 @@ import type { BodyDecl, BodyItem, CheckedProject, Named, PlatformDecl, ReleaseDe
 import { didYouMean } from '../../util/suggest.js';
 import { readArgs } from './args.js';
 import { checkBody } from './body.js';
+import { checkRegistry } from './registries.js';
 import { checkCondition, mentionsPlatform, type Axes } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, unknownStatement, type Ctx } from './context.js';
 import { ARCH, IDENT, IMAGE_REF, PLATFORM_NAME, RELEASE_NAME, REPO_ID, checkSingleLine, checkUrl } from './grammars.js';
 import { pushAll } from '../../util/arrays.js';
 
-const TOP = ['release', 'platform', 'repository', 'fragment', 'image'];
+const TOP = ['release', 'platform', 'repository', 'registry', 'fragment', 'image'];
 
 export interface AnalyzeResult {
   project: CheckedProject;
@@ -21,17 +22,18 @@ export interface AnalyzeResult {
 
 export function analyze(files: SourceFile[]): AnalyzeResult {
   const diags: Diagnostic[] = [];
-  const axes: Axes = { releases: new Set(), platforms: new Set() };
+  const axes: Axes = { releases: new Set(), platforms: new Set(), registries: new Set() };
   // Pass 1: names of the axes, so conditions anywhere can be checked against them.
   for (const f of files) {
     for (const n of f.nodes) {
       if (n.kind === 'statement' && (n.name === 'release' || n.name === 'platform') && n.args[0]?.kind === 'word') {
         (n.name === 'release' ? axes.releases : axes.platforms).add(n.args[0].text);
       }
+      if (n.kind === 'statement' && n.name === 'registry' && n.args[0]?.kind === 'word') axes.registries!.add(n.args[0].text);
     }
   }
   const ctx: Ctx = { diags, axes };
-  const project: CheckedProject = { releases: new Map(), platforms: new Map(), repositories: new Map(), fragments: new Map(), images: new Map() };
+  const project: CheckedProject = { releases: new Map(), platforms: new Map(), repositories: new Map(), registries: new Map(), fragments: new Map(), images: new Map() };
   const firstSeen = new Map<string, Statement>();
 
   for (const f of files) {
@@ -75,6 +77,11 @@ export function analyze(files: SourceFile[]): AnalyzeResult {
         case 'repository': {
           const r = checkRepository(ctx, n);
           if (r) project.repositories.set(r.id, r);
+          break;
+        }
+        case 'registry': {
+          const r = checkRegistry(ctx, n);
+          if (r) project.registries!.set(r.name, r);
           break;
         }
         default: {

@@ -11,6 +11,7 @@ import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, s
 import { ENV_KEY, IMAGE_REF, LABEL_KEY, LOCALE, SIGNAL, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { officialLibraryStatement } from './official-library.js';
+import { NAMING_STATEMENTS, publishStatement } from './registries.js';
 import { didYouMean } from '../../util/suggest.js';
 import { pushAll } from '../../util/arrays.js';
 
@@ -248,6 +249,10 @@ function template(ctx: Ctx, v: Value, what: string): string | undefined {
 
 function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
   noBlock(ctx, st);
+  if (st.name === 'publish' || st.name === 'unpublish') {
+    const item = publishStatement(ctx, st, (v) => template(ctx, v, 'a repository name such as {release}-{image}'));
+    return item ? { kind: 'naming', item, span: st.span } : undefined;
+  }
   const a = readArgs(st, {}, ctx.diags);
   let item: NamingItem | undefined;
   if (st.name === 'repository') {
@@ -262,8 +267,12 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
     if (!argCount(ctx, st, a.positionals, 1, 1, st.name === 'title' ? 'a title such as "Example Linux {release}"' : 'a file name template')) return undefined;
     const t = namingExtra(ctx, st.name, a.positionals[0]!);
     if (t) item = { key: st.name, value: t };
+  } else if (st.name === 'newest-release-tag') {
+    if (!argCount(ctx, st, a.positionals, 1, Infinity, 'at least one tag')) return undefined;
+    const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as latest'));
+    if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
   } else {
-    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag', 'title', 'kickstart-file']);
+    unknownStatement(ctx, st, 'naming', NAMING_STATEMENTS);
   }
   return item ? { kind: 'naming', item, span: st.span } : undefined;
 }

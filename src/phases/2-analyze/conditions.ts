@@ -8,6 +8,8 @@ import { didYouMean } from '../../util/suggest.js';
 export interface Axes {
   releases: Set<string>;
   platforms: Set<string>;
+  /** Declared registry names (`registry NAME { … }`), for `publish` and `unpublish`. */
+  registries?: Set<string>;
 }
 
 export const AXES = ['release', 'platform'] as const;

@@ -8,6 +8,7 @@ import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl,
 import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
+import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
 import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 
 export interface ResolveResult {
@@ -93,6 +94,7 @@ export function resolve(project: CheckedProject, only?: Iterable<string>): Resol
   const diagnostics: Diagnostic[] = [];
   const images: ImageSpec[] = [];
   const abstract: string[] = [];
+  const claims: ClaimedReference[] = [];
   let reportedTooDeep = false;
   const names = only ? [...new Set(only)].filter((n) => project.images.has(n)) : [...project.images.keys()];
   for (const name of names.sort()) {
@@ -117,18 +119,20 @@ export function resolve(project: CheckedProject, only?: Iterable<string>): Resol
       abstract.push(name);
       continue;
     }
+    const newest = newestRelease(releases.map((r) => project.releases.get(r.name)).filter((r): r is ReleaseDecl => !!r));
     for (const r of releases) {
       const release = project.releases.get(r.name);
       if (!release) continue;
-      const spec = resolveOne(project, chain, release, diagnostics);
+      const spec = resolveOne(project, chain, release, diagnostics, { newest: r.name === newest, claims });
       if (spec) images.push(spec);
     }
   }
   checkKickstartFileNames(images, project, diagnostics);
+  diagnostics.push(...duplicateReferences(claims));
   return { images, abstract, diagnostics };
 }
 
-function resolveOne(project: CheckedProject, chain: BodyDecl[], release: ReleaseDecl, diags: Diagnostic[]): ImageSpec | undefined {
+function resolveOne(project: CheckedProject, chain: BodyDecl[], release: ReleaseDecl, diags: Diagnostic[], publishing: { newest: boolean; claims: ClaimedReference[] }): ImageSpec | undefined {
   const self = chain[chain.length - 1]!;
   const ctx: EvalContext = { release, releases: project.releases };
   const applied: Applied[] = [];
@@ -172,6 +176,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   let title = 'release {release}';
   let kickstartFile = '{release}-{image}.ks';
   let tags: string[] = [];
+  const publishNaming = new PublishNaming();
   const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
   const stepItems: Applied[] = [];
@@ -227,11 +232,12 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         break;
       }
       case 'naming':
+        if (publishNaming.apply(it.item, it.span)) break;
         if (it.item.key === 'repository') repository = it.item.value;
         else if (it.item.key === 'title') title = it.item.value;
         else if (it.item.key === 'kickstart-file') kickstartFile = it.item.value;
         else if (it.item.key === 'tags') tags = [...it.item.value];
-        else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
+        else if (it.item.key === 'tag') for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
       case 'official-library':
         officialLibrary.add(it.item, it.span);
@@ -307,6 +313,8 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     }
     (a.item.inside ? insideSteps : steps).push(step);
   }
+  const namingTags = [...new Set([...tags, ...(publishing.newest ? publishNaming.newestReleaseTags() : [])].map(fillValue))];
+  const publish = publishNaming.finish(project, { id, tags: namingTags, fill: fillValue, fail, claims: publishing.claims });
   if (diags.length > errorsBefore) return undefined;
   const platforms = platformNames.flatMap((n) => {
     // A platform is missing only when its declaration had errors, which are reported already.
@@ -335,7 +343,8 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     insideSteps,
     config,
     kickstart: kickstart.settings,
-    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))], title: fillValue(title) },
+    naming: { repository: fillValue(repository), tags: namingTags, title: fillValue(title) },
+    publish,
     ...(library ? { officialLibrary: library } : {}),
     assertions,
     outputs: {

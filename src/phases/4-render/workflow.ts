@@ -26,6 +26,8 @@ on:
   pull_request:
   push:
     branches: [main]
+  schedule:
+    - cron: "17 4 * * *"
   workflow_dispatch:
 
 permissions:
@@ -89,5 +91,62 @@ jobs:
         run: |
           export DATE="$(date -u +%Y%m%d)"
           docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
+
+  publish:
+    name: Build, verify and publish \${{ matrix.id }}
+    needs: [matrix, build]
+    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+    runs-on: ubuntu-24.04
+    permissions:
+      contents: read
+      packages: write
+    strategy:
+      fail-fast: false
+      matrix:
+        include: \${{ fromJSON(needs.matrix.outputs.include) }}
+    env:
+      REGISTRY_AUTH_FILE: \${{ github.workspace }}/.almac/auth.json
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-node@v4
+        with:
+          node-version: "20"
+          cache: npm
+      - run: npm ci
+      - name: Engines and user-mode emulation for foreign platforms
+        run: |
+          sudo bash scripts/setup-engine.sh
+          sudo bash scripts/setup-binfmt.sh enable "$RUNNER_TEMP/binfmt"
+      - name: Build every platform; each runs its assertions and identity check
+        env:
+          ID: \${{ matrix.id }}
+        run: sudo -E npx almac build "$ID" --platform all
+      - name: Log in to the registries (the engine's auth file; never on a command line)
+        env:
+          DOCKERHUB_USERNAME: \${{ secrets.DOCKERHUB_USERNAME }}
+          DOCKERHUB_TOKEN: \${{ secrets.DOCKERHUB_TOKEN }}
+          QUAY_USERNAME: \${{ secrets.QUAY_USERNAME }}
+          QUAY_TOKEN: \${{ secrets.QUAY_TOKEN }}
+          GHCR_TOKEN: \${{ secrets.GITHUB_TOKEN }}
+          GHCR_USERNAME: \${{ github.actor }}
+        run: |
+          mkdir -p .almac && echo '{}' > "$REGISTRY_AUTH_FILE"
+          printf '%s' "$DOCKERHUB_TOKEN" | sudo -E podman login --authfile "$REGISTRY_AUTH_FILE" --username "$DOCKERHUB_USERNAME" --password-stdin docker.io
+          printf '%s' "$QUAY_TOKEN" | sudo -E podman login --authfile "$REGISTRY_AUTH_FILE" --username "$QUAY_USERNAME" --password-stdin quay.io
+          printf '%s' "$GHCR_TOKEN" | sudo -E podman login --authfile "$REGISTRY_AUTH_FILE" --username "$GHCR_USERNAME" --password-stdin ghcr.io
+      - name: almac publish (skips references that already hold the digest)
+        env:
+          ID: \${{ matrix.id }}
+        run: sudo -E npx almac publish "$ID" --platform all --json > publish.json
+      - name: Undo the emulation set-up
+        if: always()
+        run: sudo bash scripts/setup-binfmt.sh disable "$RUNNER_TEMP/binfmt"
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: sbom-\${{ matrix.target }}
+          path: |
+            publish.json
+            .almac/build/**/sbom.cdx.json
 `;
 }

@@ -73,7 +73,7 @@ export function planJobs(i: PlanInput): Plan {
     let plats: PlatformInfo[];
     if (i.platforms.length) {
       plats = [];
-      for (const want of i.platforms) {
+      for (const want of i.platforms.includes('all') ? spec.platforms.map((x) => x.name) : i.platforms) {
         const p = matchPlatform(spec, want);
         if (p) plats.push(p);
         else plan.notes.push(`${spec.id}: not built for ${want} (its platforms: ${spec.platforms.map((x) => x.name).join(', ')})`);

@@ -1,0 +1,134 @@
+// End to end: 9/minimal and 9/micro for linux/amd64 and linux/arm64, published by `almac publish`
+// to two local registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
+// `skopeo inspect --raw`. amd64 images are built by `almac build` (Containerfile route, fixture
+// repository). There is no arm64 builder image here (the Containerfiles' builder stage would have
+// to be an arm64 dnf image), so the arm64 images are assembled by this test from the aarch64
+// fixture repository with the host's `dnf --installroot --forcearch aarch64` and imported under the
+// runner's local tag; their scriptlets and the micro identity check run under qemu-user-static
+// (scripts/setup-binfmt.sh, undone afterwards). Nothing here can reach a public registry: every
+// declared registry is mapped to 127.0.0.1.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateSbom } from '../../src/sbom/cyclonedx.js';
+import { FIXTURE_REPO, REPO_ROOT, STORE, almac, ensureBuildEnv, fixtureArgs, skipReason, storeEnv, tempDir } from './build-env.js';
+
+const skip = skipReason() ?? (spawnSync('sh', ['-c', 'command -v docker-registry && command -v skopeo && command -v update-binfmts'], { stdio: 'ignore' }).status === 0 ? undefined : 'docker-registry, skopeo or qemu-user-static missing (scripts/setup-engine.sh installs them)');
+const EPOCH = '1767312000'; // 2026-01-02
+const DATE = '20260102';
+const IMAGES = ['9/minimal', '9/micro'];
+
+interface PublishJson {
+  ok: boolean;
+  date: string;
+  images: { image: string; digest: string | null; error?: string; platforms: { platform: string; digest: string | null }[]; references: { reference: string; registry: string; digest: string | null; outcome: string; kind: string; error?: string }[] }[];
+}
+
+describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
+  let work: string;
+  let regA: string;
+  let regB: string;
+  let buildDir: string;
+  const sh = (cmd: string, env: Record<string, string> = process.env as Record<string, string>) => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const mapArgs = () => ['--registry-map', `docker.io/almalinux=${regA}/almalinux`, '--registry-map', `quay.io/almalinuxorg=${regB}/almalinuxorg`, '--registry-map', `ghcr.io/almalinux=${regA}/ghcr`];
+  const publish = async (extra: string[] = [], epoch = EPOCH) => {
+    const r = await almac(['publish', ...IMAGES, '--platform', 'linux/amd64,linux/arm64', '--store', STORE, '--build-dir', buildDir, '--json', '--retries', '2', '--backoff-ms', '100', ...mapArgs(), ...extra], { env: { ...(process.env as Record<string, string>), SOURCE_DATE_EPOCH: epoch } });
+    try {
+      return { code: r.code, json: JSON.parse(r.stdout) as PublishJson, stderr: r.stderr };
+    } catch {
+      throw new Error(`publish printed no JSON (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    }
+  };
+  const inspectRaw = (ref: string) => JSON.parse(sh(`skopeo inspect --raw --tls-verify=false docker://${ref}`));
+  const digestOf = (ref: string) => 'sha256:' + sh(`skopeo inspect --raw --tls-verify=false docker://${ref} | sha256sum`).split(' ')[0];
+
+  beforeAll(async () => {
+    await ensureBuildEnv();
+    work = tempDir('publish-');
+    buildDir = join(work, 'build');
+    sh(`bash "${REPO_ROOT}/scripts/setup-binfmt.sh" enable "${work}/binfmt"`);
+    regA = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-a"`).trim();
+    regB = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-b"`).trim();
+    // amd64: the real build.
+    const b = await almac(['build', ...IMAGES, '--platform', 'linux/amd64', ...fixtureArgs(buildDir)]);
+    if (b.code !== 0) throw new Error(`almac build failed:\n${b.stdout}\n${b.stderr}`);
+    // arm64: assembled from the aarch64 fixture repository (see the header).
+    const arm = join(work, 'repo-aarch64');
+    sh(`bash "${REPO_ROOT}/scripts/make-fixture-repo.sh" "${arm}" --release 9 --arch aarch64 >/dev/null`);
+    for (const image of IMAGES) {
+      const spec = JSON.parse((await almac(['print', image, '--json'])).stdout) as { packages: { install: string[]; remove: string[] } };
+      const root = join(work, `root-${image.replace('/', '-')}`);
+      mkdirSync(join(work, 'repos.d'), { recursive: true });
+      mkdirSync(join(work, 'home'), { recursive: true });
+      writeFileSync(join(work, 'home', '.rpmmacros'), '%_dbpath /var/lib/rpm\n'); // Debian's rpm puts it under ~ otherwise
+      // The assembly is this platform's build: its dnf output is the build log (micro's SBOM reads it).
+      const log = join(buildDir, '9', image.split('/')[1]!, 'arm64', 'containerfile');
+      mkdirSync(log, { recursive: true });
+      sh(`HOME="${work}/home" dnf -y --installroot "${root}" --forcearch aarch64 --releasever 9 --setopt=reposdir="${work}/repos.d" --setopt=install_weak_deps=False --nodocs ` +
+        `--repofrompath=fx,file://${arm} --repo fx --setopt=fx.gpgcheck=0 install ${spec.packages.install.join(' ')} > "${log}/build.log"`);
+      if (image === '9/micro') rmSync(join(root, 'var/lib/rpm'), { recursive: true, force: true });
+      writeFileSync(join(root, 'etc', 'machine-id'), '');
+      sh(`tar -C "${root}" -c . | podman import --arch arm64 --os linux --variant v8 --change 'CMD ["/bin/sh"]' - localhost/almac/9-${image.split('/')[1]}:containerfile-arm64 >/dev/null`, storeEnv());
+    }
+  }, 1_200_000);
+
+  afterAll(() => {
+    if (!work) return;
+    for (const r of ['reg-a', 'reg-b']) spawnSync('bash', [join(REPO_ROOT, 'scripts/test-registry.sh'), 'stop', join(work, r)]);
+    spawnSync('bash', [join(REPO_ROOT, 'scripts/setup-binfmt.sh'), 'disable', join(work, 'binfmt')]);
+    spawnSync('bash', ['-c', `podman rmi -f localhost/almac/9-minimal:containerfile-arm64 localhost/almac/9-micro:containerfile-arm64 >/dev/null 2>&1; true`], { env: storeEnv() });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('pushes one manifest list per image to every reference, with platforms and variants, and the same digest everywhere', async () => {
+    const first = await publish();
+    expect(first.json.images.map((i) => i.error ?? 'ok')).toEqual(['ok', 'ok']);
+    expect(first.code).toBe(0);
+    for (const img of first.json.images) {
+      const name = img.image.replace('/', '-');
+      const expected = ['latest', '9', '9.8', `9.8-${DATE}`].flatMap((t) => [`${regA}/almalinux/${name}:${t}`, `${regB}/almalinuxorg/${name}:${t}`, `${regA}/ghcr/${name}:${t}`]);
+      const imageRefs = img.references.filter((r) => r.kind === 'image');
+      expect(imageRefs.map((r) => r.reference).sort()).toEqual(expected.sort());
+      expect(imageRefs.every((r) => r.outcome === 'pushed')).toBe(true);
+      for (const ref of expected) {
+        expect(digestOf(ref)).toBe(img.digest);
+        const index = inspectRaw(ref) as { manifests: { platform: { os: string; architecture: string; variant?: string } }[] };
+        expect(index.manifests.map((m) => m.platform)).toEqual([{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm64', variant: 'v8' }]);
+      }
+      // an SBOM per platform, beside the image, tagged from the platform manifest's digest
+      for (const p of img.platforms) {
+        const tag = `${p.digest!.replace(':', '-')}.sbom`;
+        const sbomRef = `${regB}/almalinuxorg/${name}:${tag}`;
+        expect(img.references.find((r) => r.reference === sbomRef)?.outcome).toBe('pushed');
+        const manifest = inspectRaw(sbomRef) as { artifactType: string; layers: { digest: string }[] };
+        expect(manifest.artifactType).toBe('application/vnd.cyclonedx+json');
+        const sbom = sh(`curl -fsS http://${regB}/v2/almalinuxorg/${name}/blobs/${manifest.layers[0]!.digest}`);
+        expect(await validateSbom(sbom)).toBeNull();
+        expect(JSON.parse(sbom).components.length).toBeGreaterThan(3);
+      }
+    }
+    // ALMAC_PUBLISH_REPORT=FILE keeps the first report for reading (e.g. in a release note).
+    if (process.env['ALMAC_PUBLISH_REPORT']) writeFileSync(process.env['ALMAC_PUBLISH_REPORT'], JSON.stringify(first.json, null, 2) + '\n');
+  }, 600_000);
+
+  it('a second publish pushes nothing: every reference is skipped by digest', async () => {
+    const again = await publish();
+    expect(again.code).toBe(0);
+    const outcomes = again.json.images.flatMap((i) => i.references.map((r) => r.outcome));
+    expect(new Set(outcomes)).toEqual(new Set(['skipped']));
+  }, 600_000);
+
+  it('a stopped registry is reported failed; the other registry still gets its references', async () => {
+    sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" stop "${work}/reg-b"`);
+    const next = await publish([], String(Number(EPOCH) + 86400)); // a new {date}: one new tag per repository
+    expect(next.code).toBe(1);
+    for (const img of next.json.images) {
+      const onB = img.references.filter((r) => r.registry === 'quay.io');
+      const onA = img.references.filter((r) => r.registry !== 'quay.io');
+      expect(onB.every((r) => r.outcome === 'failed')).toBe(true);
+      expect(onA.filter((r) => r.outcome === 'pushed').map((r) => r.reference)).toEqual([`${regA}/almalinux/${img.image.replace('/', '-')}:9.8-20260103`, `${regA}/ghcr/${img.image.replace('/', '-')}:9.8-20260103`]);
+      expect(onA.every((r) => r.outcome === 'pushed' || r.outcome === 'skipped')).toBe(true);
+    }
+  }, 600_000);
+});
