@@ -5,6 +5,7 @@
 // and there is no timesource command; RHEL9 warns on those spellings and on timezone --nontp;
 // RHEL10 rejects them. The per-handler facts, and a validator every kickstart must pass with no
 // errors and no warnings, are in test/fixtures/kickstart/dialects.json and test/kickstart/.
+import { provenance } from './provenance.js';
 import type { ImageSpec } from '../../model/spec.js';
 import type { CommandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';
@@ -92,7 +93,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   for (const s of steps) {
     if (s.operation.op === 'shell') {
       flush();
-      body.push(`# raw-shell: unchecked shell from ${s.origin.file}:${s.origin.line} ($root is the image root)`);
+      body.push(`# raw-shell: unchecked shell from ${provenance(s)}; $root is the image root`);
       body.push(`(cd / && sh -eu -c ${quote(s.operation.script)})`);
     } else pending.push(s);
   }
