@@ -128,9 +128,10 @@ function checkPackages(ctx: Ctx, st: Statement): BodyItem | undefined {
   const a = readArgs(st, st.name === 'reinstall' ? { langs: 'value' } : {}, ctx.diags);
   if (!argCount(ctx, st, a.positionals, 1, Infinity, 'at least one package name')) return undefined;
   const names = [];
-  for (const v of a.positionals) {
+  for (const [i, v] of a.positionals.entries()) {
     const s = scalar(ctx, v, 'a package name');
     if (s === undefined) continue;
+    if (splitName(ctx, v, a.positionals[i - 1], a.positionals[i + 1])) continue;
     const kind = classifyPackage(s);
     if (!kind) {
       ctx.diags.push(error('E320', v.span, `\`${printable(s)}\` is not a valid package name`, { expected: 'an RPM package name, glob, provide or @group', hint: explainBadPackage(s) }));
@@ -146,6 +147,30 @@ function checkPackages(ctx: Ctx, st: Statement): BodyItem | undefined {
   const l = a.options.get('langs')?.value;
   if (l) langs = checked(ctx, l, 'a locale such as en_US.UTF-8', LOCALE, 'E316');
   return { kind: 'packages', action: st.name as PackageAction, names, langs, span: st.span };
+}
+
+/**
+ * `python3- pip` and `python3 -pip` are one name split by a space: an item ending in `-`, or an
+ * item starting with `-` right after another on the same line. Reported with the joined name.
+ */
+function splitName(ctx: Ctx, v: Value, prev: Value | undefined, next: Value | undefined): boolean {
+  const sameLine = (x: Value | undefined, y: Value | undefined) => x !== undefined && y !== undefined && x.kind === 'word' && y.kind === 'word' && x.span.line === y.span.line;
+  if (v.text.endsWith('-') && v.text.length > 1) {
+    const joined = sameLine(v, next) ? `${v.text}${next!.text.replace(/^-/, '')}` : undefined;
+    ctx.diags.push(error('E322', v.span, `package name \`${printable(v.text)}\` ends in \`-\``, {
+      expected: 'a whole RPM package name',
+      hint: joined ? `did you mean \`${printable(joined)}\`? A space splits a name into two items (\`${printable(v.text)}\` and \`${printable(next!.text)}\`)` : 'RPM names do not end in `-`; complete the name, or use a glob such as `python3-*`',
+    }));
+    return true;
+  }
+  if (v.text.startsWith('-') && v.text.length > 1 && sameLine(prev, v) && !prev!.text.endsWith('-')) {
+    ctx.diags.push(error('E322', v.span, `\`${printable(v.text)}\` is the tail of a package name`, {
+      expected: 'a whole RPM package name',
+      hint: `did you mean \`${printable(prev!.text + v.text)}\`? A space splits a name into two items; to exclude a package write \`exclude ${printable(v.text.slice(1))}\``,
+    }));
+    return true;
+  }
+  return false;
 }
 
 function postStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
