@@ -40,6 +40,16 @@ export type ConfigItem =
 /** `tags` replaces the inherited tag list; `tag` adds to it. */
 export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
 
+/**
+ * What a child takes away from what it inherits (`drop …` inside `config`, `assert` and `post`):
+ * a config value, one assertion, or every post step a fragment (or parent image) wrote.
+ */
+export type DropTarget =
+  | { what: 'config'; key: 'cmd' | 'entrypoint' | 'stopsignal' | 'user' | 'workdir' }
+  | { what: 'config'; key: 'env' | 'label'; name: string }
+  | { what: 'assert'; assertion: Assertion }
+  | { what: 'steps'; from: Named };
+
 export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
 
 export type BodyItem =
@@ -51,7 +61,8 @@ export type BodyItem =
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
-  | { kind: 'assert'; assertion: Assertion; span: Span };
+  | { kind: 'assert'; assertion: Assertion; span: Span }
+  | { kind: 'drop'; target: DropTarget; span: Span };
 
 export interface ReleaseDecl {
   name: string;

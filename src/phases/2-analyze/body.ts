@@ -10,6 +10,7 @@ import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, s
 import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { didYouMean } from '../../util/suggest.js';
+import { dropAssertionWith, dropConfig, dropSteps } from './drops.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -173,9 +174,10 @@ function splitName(ctx: Ctx, v: Value, prev: Value | undefined, next: Value | un
   return false;
 }
 
-function postStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
+function postStatement(ctx: Ctx, st: Statement): BodyItem | BodyItem[] | undefined {
+  if (st.name === 'drop') return dropSteps(ctx, st);
   if (!OPERATION_NAMES.includes(st.name)) {
-    unknownStatement(ctx, st, 'post-install', OPERATION_NAMES);
+    unknownStatement(ctx, st, 'post-install', [...OPERATION_NAMES, 'drop']);
     return undefined;
   }
   const r = checkOperation(ctx, st);
@@ -185,8 +187,9 @@ function postStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
 const CONFIG = ['cmd', 'entrypoint', 'env', 'label', 'stopsignal', 'user', 'workdir'];
 
 function configStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
+  if (st.name === 'drop') return dropConfig(ctx, st);
   if (!CONFIG.includes(st.name)) {
-    unknownStatement(ctx, st, 'config', CONFIG);
+    unknownStatement(ctx, st, 'config', [...CONFIG, 'drop']);
     return undefined;
   }
   noBlock(ctx, st);
@@ -302,8 +305,9 @@ function kickstartStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
 const ASSERTIONS = ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output'];
 
 function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
+  if (st.name === 'drop') return dropAssertion(ctx, st);
   if (!ASSERTIONS.includes(st.name)) {
-    unknownStatement(ctx, st, 'assert', ASSERTIONS);
+    unknownStatement(ctx, st, 'assert', [...ASSERTIONS, 'drop']);
     return undefined;
   }
   noBlock(ctx, st);
@@ -350,4 +354,8 @@ function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
     }
   }
   return out.map((assertion) => ({ kind: 'assert', assertion, span: st.span }));
+}
+
+function dropAssertion(ctx: Ctx, st: Statement): BodyItem[] | undefined {
+  return dropAssertionWith(ctx, st, assertStatement);
 }
