@@ -19,3 +19,19 @@ describe('almac generate reports the images that changed', () => {
     expect(json.changedImages).toEqual([]);
   });
 });
+
+describe('almac print (text)', () => {
+  it('shows every config field and multi-line values in full', async () => {
+    const root = copyProject();
+    writeFileSync(
+      join(root, 'definitions', 'images', 'app.alma'),
+      'image app extends minimal {\n  releases [9]\n  config {\n    user app\n    workdir /srv/app\n    entrypoint ["/usr/bin/tini", "--"]\n    label org.example.team "platform"\n  }\n  post {\n    write /etc/motd """\n      line one\n      line two\n      line three\n      """\n  }\n}\n',
+    );
+    const r = await runCli(['print', '9/app', '--root', root]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    for (const line of ['    ENTRYPOINT ["/usr/bin/tini","--"]', '    CMD ["/bin/bash"]', '    USER app', '    WORKDIR /srv/app', '    LABEL org.example.team="platform"']) expect(r.stdout).toContain(`${line}\n`);
+    expect(r.stdout).toMatch(/write {14}\/etc\/motd content \| {3}\(app, definitions\/images\/app\.alma:10\)\n {8}line one\n {8}line two\n {8}line three\n/);
+    expect(r.stdout).toContain('    package-absent python3   (definitions/images/minimal.alma:');
+  });
+});
