@@ -142,3 +142,21 @@ ${imageWith('  use f\n  config {\n    env LANG "en_US.UTF-8"\n    user root\n   
     expect(errs[0]!.related?.[0]?.span.line).toBe(3);
   });
 });
+
+describe('diagnostics that say where and how', () => {
+  it('an unclosed `{` points at the opening brace of the block whose `}` is missing (E013)', () => {
+    const text = 'image t {\n  releases [9]\n  install dnf\n  post {\n    touch /x\n\n  config {\n    cmd ["/bin/sh"]\n  }\n}\n';
+    const e = errorsOf(compileInline(text)).find((d) => d.code === 'E013')!;
+    expect(where(e)).toBe(`E013 definitions/${at(text, '{', 2)}`);
+    expect(e.message).toBe('this `{` of `post` is never closed');
+  });
+
+  it('an undeclared release suggests both the closest release and how to declare it', () => {
+    const text = imageWith('  when release = 11 {\n    install x\n  }');
+    const e = errorsOf(compileInline(text))[0]!;
+    expect(e.code).toBe('E302');
+    expect(e.hint).toMatch(/^did you mean `10`\? If 11 is a new release, declare it: `release 11 \{ releasever 11 /);
+    const p = errorsOf(compileInline(imageWith('  platforms [linux/mips64]')))[0]!;
+    expect(p.hint).toContain('declare it: `platform linux/mips64 { basearch … }`');
+  });
+});

@@ -10,6 +10,7 @@ import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, s
 import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { didYouMean } from '../../util/suggest.js';
+import { undeclaredHint } from './axis-hints.js';
 import { dropAssertionWith, dropConfig, dropSteps } from './drops.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
@@ -87,7 +88,7 @@ function checkSetting(ctx: Ctx, st: Statement): Setting | undefined {
         if (axis.has(v.text)) return true;
         ctx.diags.push(error('E302', v.span, `\`${printable(v.text)}\` is not a declared ${st.name.slice(0, -1)}`, {
           expected: axis.size ? `one of: ${[...axis].sort().join(', ')}` : `a ${st.name.slice(0, -1)} declared with \`${st.name.slice(0, -1)} NAME { … }\``,
-          hint: didYouMean(v.text, axis),
+          hint: undeclaredHint(st.name === 'releases' ? 'release' : 'platform', v.text, axis),
         }));
         return false;
       });
