@@ -48,7 +48,7 @@ export type DropTarget =
   | { what: 'config'; key: 'cmd' | 'entrypoint' | 'stopsignal' | 'user' | 'workdir' }
   | { what: 'config'; key: 'env' | 'label'; name: string }
   | { what: 'assert'; assertion: Assertion }
-  | { what: 'steps'; from: Named };
+  | { what: 'steps'; from: Named; /** `instead-of NAME { … }`: the new steps go where NAME's were. */ inPlace?: boolean };
 
 export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
 
@@ -57,7 +57,7 @@ export type BodyItem =
   | { kind: 'use'; fragment: Named; span: Span }
   | { kind: 'setting'; setting: Setting; span: Span }
   | { kind: 'packages'; action: PackageAction; names: Named[]; langs?: string; span: Span }
-  | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
+  | { kind: 'step'; operation: Operation; inside: boolean; span: Span; /** Written in `instead-of NAME { … }`: takes the place of NAME's dropped steps. */ replaces?: string }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }

@@ -65,6 +65,18 @@ describe('drop', () => {
     expect(cf).toMatch(/^WORKDIR \/srv$/m);
   });
 
+  it('instead-of replaces a fragment\'s inherited steps in their place', async () => {
+    const text = 'image python extends base {\n  releases [9]\n  post {\n    instead-of utc-localtime {\n      symlink /etc/localtime -> ../usr/share/zoneinfo/Europe/Berlin\n    }\n  }\n}\n';
+    const c = withImage(text);
+    expect(errorsOf(c)).toEqual([]);
+    const groups = (id: string) => c.images.find((s) => s.id === id)!.steps.map((s) => s.group).filter((g, i, a) => a[i - 1] !== g);
+    expect(groups('9/python')).toEqual(groups('9/base').map((g) => (g === 'utc-localtime' ? 'python' : g)));
+    const cf = c.outputs!.get('containerfiles/9/Containerfile.python')!;
+    expect(cf).toContain('# python (definitions/images/python.alma)\nRUN ln -sfn ../usr/share/zoneinfo/Europe/Berlin /mnt/sys-root/etc/localtime');
+    const { formatSource } = await import('../../src/format/format.js');
+    expect(formatSource(FILE, text)).toEqual({ text, diagnostics: [] });
+  });
+
   it('a child setting a value replaces the inherited one', () => {
     const c = withImage('image python extends base {\n  releases [9]\n  config {\n    cmd ["/usr/bin/python3"]\n  }\n}\n');
     expect(errorsOf(c)).toEqual([]);
@@ -158,5 +170,22 @@ describe('diagnostics that say where and how', () => {
     expect(e.hint).toMatch(/^did you mean `10`\? If 11 is a new release, declare it: `release 11 \{ releasever 11 /);
     const p = errorsOf(compileInline(imageWith('  platforms [linux/mips64]')))[0]!;
     expect(p.hint).toContain('declare it: `platform linux/mips64 { basearch … }`');
+  });
+});
+
+describe('almac diff', () => {
+  it('reports assertion changes', async () => {
+    const { diffImageSets } = await import('../../src/review/semantic-diff.js');
+    const before = withImage('image python extends minimal {\n  releases [9]\n  install bash\n}\n');
+    const after = withImage('image python extends minimal {\n  releases [9]\n  install [bash, python3]\n  assert {\n    drop package-absent python3\n    package-installed python3\n  }\n}\n');
+    expect(errorsOf(before)).toEqual([]);
+    expect(errorsOf(after)).toEqual([]);
+    const d = diffImageSets({ images: before.images, locks: new Map() }, { images: after.images, locks: new Map() });
+    const py = d.images.find((i) => i.id === '9/python')!;
+    expect(py.changes.filter((c) => c.category === 'assertions')).toEqual([
+      { category: 'assertions', kind: 'added', subject: 'assert package-installed python3' },
+      { category: 'assertions', kind: 'removed', subject: 'assert package-absent python3' },
+    ]);
+    expect(d.images.map((i) => i.id)).toEqual(['9/python']);
   });
 });

@@ -11,7 +11,7 @@ import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER
 import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { didYouMean } from '../../util/suggest.js';
 import { undeclaredHint } from './axis-hints.js';
-import { dropAssertionWith, dropConfig, dropSteps } from './drops.js';
+import { dropAssertionWith, dropConfig, dropSteps, insteadOf } from './drops.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -177,8 +177,9 @@ function splitName(ctx: Ctx, v: Value, prev: Value | undefined, next: Value | un
 
 function postStatement(ctx: Ctx, st: Statement): BodyItem | BodyItem[] | undefined {
   if (st.name === 'drop') return dropSteps(ctx, st);
+  if (st.name === 'instead-of') return insteadOf(ctx, st, (s) => postStatement(ctx, s), walk);
   if (!OPERATION_NAMES.includes(st.name)) {
-    unknownStatement(ctx, st, 'post-install', [...OPERATION_NAMES, 'drop']);
+    unknownStatement(ctx, st, 'post-install', [...OPERATION_NAMES, 'drop', 'instead-of']);
     return undefined;
   }
   const r = checkOperation(ctx, st);

@@ -4,10 +4,11 @@
 //   config { drop env LANG }         drop one env variable or label (`drop label KEY`)
 //   assert { drop package-absent python3 }   drop an inherited assertion, written as it was
 //   post   { drop utc-localtime }    drop every inherited post step that fragment (or image) wrote
+//   post   { instead-of utc-localtime { symlink … } }   replace them, in their place
 //
 // Phase 3 checks that each drop takes something away (E420) and applies it in inheritance order.
 import { error } from '../../diagnostics/diagnostic.js';
-import type { Statement } from '../../model/ast.js';
+import type { Node, Statement } from '../../model/ast.js';
 import type { BodyItem, DropTarget } from '../../model/checked.js';
 import { readArgs } from './args.js';
 import { argCount, named, noBlock, printable, type Ctx } from './context.js';
@@ -65,4 +66,30 @@ export function dropSteps(ctx: Ctx, st: Statement): BodyItem[] | undefined {
     out.push({ kind: 'drop', target: { what: 'steps', from: named(v) }, span: st.span });
   }
   return out;
+}
+
+type Walk = (ctx: Ctx, nodes: Node[], each: (st: Statement) => BodyItem | BodyItem[] | undefined) => BodyItem[];
+
+/** Marks the steps of a `when` tree as replacing `name`. */
+function markReplacing(items: BodyItem[], name: string): BodyItem[] {
+  return items.map((it) =>
+    it.kind === 'step' ? { ...it, replaces: name } : it.kind === 'when' ? { ...it, then: markReplacing(it.then, name), otherwise: markReplacing(it.otherwise, name) } : it,
+  );
+}
+
+/** `instead-of NAME { steps }`: drop NAME's inherited steps and put these where they were. */
+export function insteadOf(ctx: Ctx, st: Statement, each: (st: Statement) => BodyItem | BodyItem[] | undefined, walk: Walk): BodyItem[] | undefined {
+  const a = readArgs(st, {}, ctx.diags);
+  if (!argCount(ctx, st, a.positionals, 1, 1, 'the fragment (or parent image) whose steps these replace')) return undefined;
+  const v = a.positionals[0]!;
+  if (!IDENT.test(v.text)) {
+    ctx.diags.push(error('E201', v.span, `\`instead-of ${printable(v.text)}\`: not a fragment or image name`, { expected: 'the name of a fragment or image whose inherited post steps to replace' }));
+    return undefined;
+  }
+  if (!st.block) {
+    ctx.diags.push(error('E203', st.span, '`instead-of` needs a block `{ … }` of post steps', { expected: '`{`', hint: `write \`instead-of ${v.text} { … }\`, or \`drop ${v.text}\` to only take the steps away` }));
+    return undefined;
+  }
+  const steps = walk(ctx, st.block.nodes, each).filter((it) => it.kind !== 'drop');
+  return [{ kind: 'drop', target: { what: 'steps', from: named(v), inPlace: true }, span: st.span }, ...markReplacing(steps, v.text)];
 }

@@ -170,6 +170,8 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const assertionSpans: Span[] = [];
   const stepItems: Applied[] = [];
   const ledger = new ConfigLedger(fail);
+  /** `instead-of NAME`: where the next replacement step for NAME goes. */
+  const replacing = new Map<string, number>();
 
   for (const a of applied) {
     const it = a.item;
@@ -209,9 +211,15 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         }
         break;
       }
-      case 'step':
-        stepItems.push(a);
+      case 'step': {
+        const at = it.replaces !== undefined ? replacing.get(it.replaces) : undefined;
+        if (at === undefined) stepItems.push(a);
+        else {
+          stepItems.splice(at, 0, a);
+          replacing.set(it.replaces!, at + 1);
+        }
         break;
+      }
       case 'config': {
         const c = it.item;
         ledger.record(c.key === 'env' || c.key === 'label' ? `${c.key} ${c.name}` : c.key, it.span, a.level);
@@ -253,9 +261,10 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
             assertionSpans.splice(i, 1);
           }
         } else {
-          const before = stepItems.length;
+          const first = stepItems.findIndex((x) => x.group === t.from.name);
           for (let i = stepItems.length - 1; i >= 0; i--) if (stepItems[i]!.group === t.from.name) stepItems.splice(i, 1);
-          if (stepItems.length === before) nothingToDrop(fail, t.from.span, t.from.name, 'name a fragment (or parent image) whose `post` steps this image inherits');
+          if (first < 0) nothingToDrop(fail, t.from.span, t.from.name, 'name a fragment (or parent image) whose `post` steps this image inherits');
+          else if (t.inPlace) replacing.set(t.from.name, first);
         }
         break;
       }
