@@ -5,12 +5,13 @@
 #   rpm, createrepo-c, busybox-static   the offline fixture RPM repository (scripts/make-fixture-repo.sh)
 #   dnf                         host route: dnf --installroot
 #   mmdebstrap                  the builder image (scripts/make-builder-image.sh)
+#   neovim                      the editor the language server is tested in (test/lsp/neovim.test.ts)
 # Idempotent: asks dpkg what is already installed and only calls apt-get for what is missing
 # (and runs `apt-get update` only then). Prints what it did.
 # Usage: scripts/setup-engine.sh [--check]   (--check: only report, exit 1 when something is missing)
 set -euo pipefail
 
-PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap)
+PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap neovim)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -37,8 +38,8 @@ echo "setup-engine: missing: ${missing[*]}"
 echo "setup-engine: apt-get update"
 apt-get update -q >/dev/null
 echo "setup-engine: apt-get install -y -q --no-install-recommends ${missing[*]}"
-apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+apt-get -o DPkg::Lock::Timeout=900 install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup-engine: installed ${#missing[@]} package(s) in $(( $(date +%s) - t0 ))s"
-for c in podman buildah runc rpmbuild createrepo_c dnf busybox mmdebstrap; do
+for c in podman buildah runc rpmbuild createrepo_c dnf busybox mmdebstrap nvim; do
   command -v "$c" >/dev/null || { echo "setup-engine: '$c' still not on PATH" >&2; exit 1; }
 done

@@ -108,4 +108,10 @@ export const VERBS: Verb[] = [
         .option('kickstart-executor', { type: 'string', choices: ['auto', 'livemedia-creator', 'almac'], default: 'auto', describe: 'What runs kickstarts' }),
     run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
   },
+  {
+    command: 'lsp',
+    describe: 'Run the language server for editors (Language Server Protocol over stdio)',
+    builder: (y) => y.option('stdio', { type: 'boolean', default: true, describe: 'Talk over stdin/stdout (the only transport; accepted for clients that pass it)' }),
+    run: async (a) => (await import('./commands/lsp.js')).runLsp({ root: a.root }),
+  },
 ];

@@ -86,12 +86,17 @@ function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, co
   }
 }
 
-export function resolve(project: CheckedProject): ResolveResult {
+/**
+ * `only`: resolve just these images (the language server re-resolves the images an edit can
+ * affect); their parents and fragments are read from the whole project as usual.
+ */
+export function resolve(project: CheckedProject, only?: Iterable<string>): ResolveResult {
   const diagnostics: Diagnostic[] = [];
   const images: ImageSpec[] = [];
   const abstract: string[] = [];
   let reportedTooDeep = false;
-  for (const name of [...project.images.keys()].sort()) {
+  const names = only ? [...new Set(only)].filter((n) => project.images.has(n)) : [...project.images.keys()];
+  for (const name of names.sort()) {
     let deep: BodyDecl | undefined;
     const chain = linearise(project, name, (d) => (deep ??= d));
     if (deep) {
