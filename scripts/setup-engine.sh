@@ -12,6 +12,7 @@
 set -euo pipefail
 
 PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap neovim)
+PKGS+=(python3-debian xz-utils)  # almac library: tarballs (xz) and the deb822 cross-check of library files
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -109,6 +109,61 @@ export const VERBS: Verb[] = [
     run: async (a) => (await import('./commands/build.js')).runBuildVerb(a),
   },
   {
+    command: 'library [selectors..]',
+    describe: 'Docker Official Images layout, rootfs tarballs and library file from built images',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = every official-library image' })
+        .option('from', { type: 'string', describe: 'Where the multi-platform images are: oci:DIR[:REF] or a skopeo source; {release} {image} {version} {repository}' })
+        .option('out', { type: 'string', describe: 'Layout directory: <release>/<type>/<arch>/, library.json, library/<name>' })
+        .option('platform', { type: 'string', array: true, describe: 'Only these platforms', defaultDescription: 'every platform of the definition with a DOI architecture' })
+        .option('date', { type: 'string', describe: 'YYYYMMDD for {date} in tags', defaultDescription: 'the date of SOURCE_DATE_EPOCH' })
+        .option('source-date-epoch', { type: 'string', describe: 'mtime clamp and commit date (seconds)', defaultDescription: '$SOURCE_DATE_EPOCH, else the start of today (UTC)' })
+        .option('commit-to', { type: 'string', describe: 'Commit each release to branch <release> of this git repository; GitCommit from those commits' })
+        .option('commit-only', { type: 'boolean', default: false, describe: 'Commit the layout already in --out (no export)' })
+        .option('git-commit', { type: 'string', describe: 'GitCommit for every entry (instead of --commit-to)' })
+        .option('validate', { type: 'string', describe: 'Only check this library file against bashbrew\'s rules' }),
+    run: async (a) =>
+      (await import('./commands/library.js')).runLibrary({
+        root: a.root,
+        json: a.json,
+        selectors: (a['selectors'] as string[] | undefined) ?? [],
+        from: a['from'] as string | undefined,
+        out: a['out'] as string | undefined,
+        platforms: (a['platform'] as string[] | undefined) ?? [],
+        date: a['date'] as string | undefined,
+        sourceDateEpoch: a['sourceDateEpoch'] as string | undefined,
+        commitTo: a['commitTo'] as string | undefined,
+        commitOnly: Boolean(a['commitOnly']),
+        gitCommit: a['gitCommit'] as string | undefined,
+        validate: a['validate'] as string | undefined,
+      }),
+  },
+  {
+    command: 'outdated [selectors..]',
+    describe: 'Which images need a rebuild: updated packages and advisories (exit 100 if any)',
+    builder: (y) =>
+      y
+        .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
+        .option('severity', { type: 'string', describe: 'Only advisories of this severity or higher: low, moderate, important (= Important and Critical), critical' })
+        .option('security', { type: 'boolean', default: false, describe: 'Only security advisories' })
+        .option('format', { type: 'string', choices: ['text', 'markdown', 'json', 'list'], default: 'text', describe: 'Report format; markdown is a changelog per image, list prints the images to rebuild' })
+        .option('platform', { type: 'string', array: true, describe: 'Platforms to check', defaultDescription: 'this machine\'s' })
+        .option('repo', { type: 'string', array: true, describe: 'Compare with ID=URL|DIR instead of the definitions\' repositories (repeatable)' })
+        .option('package-set', { type: 'string', array: true, describe: 'IMAGE=FILE: read the package set from a build manifest or CycloneDX SBOM instead of the lock' }),
+    run: async (a) =>
+      (await import('./commands/outdated.js')).runOutdated({
+        root: a.root,
+        selectors: (a['selectors'] as string[] | undefined) ?? [],
+        platforms: (a['platform'] as string[] | undefined) ?? [],
+        repos: (a['repo'] as string[] | undefined) ?? [],
+        packageSets: (a['packageSet'] as string[] | undefined) ?? [],
+        severity: a['severity'] as string | undefined,
+        security: Boolean(a['security']),
+        format: a.json ? 'json' : (a['format'] as 'text' | 'markdown' | 'json' | 'list'),
+      }),
+  },
+  {
     command: 'lsp',
     describe: 'Run the language server for editors (Language Server Protocol over stdio)',
     builder: (y) => y.option('stdio', { type: 'boolean', default: true, describe: 'Talk over stdin/stdout (the only transport; accepted for clients that pass it)' }),

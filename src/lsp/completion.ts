@@ -4,6 +4,7 @@
 import type { IToken } from 'chevrotain';
 import { BODY_STATEMENTS } from '../phases/2-analyze/body.js';
 import { OPERATION_NAMES } from '../phases/2-analyze/operations.js';
+import { KICKSTART_STATEMENTS } from '../phases/2-analyze/kickstart-settings.js';
 import { getLexer } from '../phases/1-parse/tokens.js';
 
 /** Block kinds, named after the statement that opens them. `body` is an image or fragment. */
@@ -18,8 +19,8 @@ export const STATEMENTS: Record<BlockKind, readonly string[]> = {
   body: BODY_STATEMENTS,
   post: [...OPERATION_NAMES, 'drop', 'instead-of'],
   config: ['cmd', 'entrypoint', 'env', 'label', 'stopsignal', 'user', 'workdir', 'drop'],
-  naming: ['repository', 'tags', 'tag'],
-  kickstart: ['lang', 'keyboard', 'timezone'],
+  naming: ['repository', 'tags', 'tag', 'title', 'kickstart-file'],
+  kickstart: KICKSTART_STATEMENTS,
   assert: ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output', 'drop'],
   release: ['releasever', 'version', 'platforms', 'builder'],
   platform: ['basearch', 'uname'],

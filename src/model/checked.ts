@@ -37,8 +37,9 @@ export type ConfigItem =
   | { key: 'env' | 'label'; name: string; value: string }
   | { key: 'stopsignal' | 'user' | 'workdir'; value: string };
 
-/** `tags` replaces the inherited tag list; `tag` adds to it. */
-export type NamingItem = { key: 'repository'; value: string } | { key: 'tags' | 'tag'; value: string[] };
+/** `tags` replaces the inherited tag list; `tag` adds to it. `title` names the distribution and release in
+ * generated headers; `kickstart-file` is the kickstart's file name under generated/kickstarts/. */
+export type NamingItem = { key: 'repository' | 'title' | 'kickstart-file'; value: string } | { key: 'tags' | 'tag'; value: string[] };
 
 /**
  * What a child takes away from what it inherits (`drop …` inside `config`, `assert` and `post`):
@@ -50,7 +51,13 @@ export type DropTarget =
   | { what: 'assert'; assertion: Assertion }
   | { what: 'steps'; from: Named; /** `instead-of NAME { … }`: the new steps go where NAME's were. */ inPlace?: boolean };
 
-export type KickstartItem = { key: 'lang' | 'keyboard' | 'timezone'; value: string };
+export type { KickstartItem } from './kickstart.js';
+import type { KickstartItem } from './kickstart.js';
+
+/** `official-library { … }`: membership of a Docker Official Images library file. */
+export type OfficialLibraryItem =
+  | { key: 'library' | 'git-repo' | 'maintainer'; value: string }
+  | { key: 'tags' | 'tag' | 'newest-tag'; value: string[] };
 
 export type BodyItem =
   | { kind: 'when'; condition: CheckedCondition; then: BodyItem[]; otherwise: BodyItem[]; span: Span }
@@ -60,6 +67,7 @@ export type BodyItem =
   | { kind: 'step'; operation: Operation; inside: boolean; span: Span; /** Written in `instead-of NAME { … }`: takes the place of NAME's dropped steps. */ replaces?: string }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
+  | { kind: 'official-library'; item: OfficialLibraryItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
   | { kind: 'assert'; assertion: Assertion; span: Span }
   | { kind: 'drop'; target: DropTarget; span: Span };

@@ -97,12 +97,8 @@ export interface ImageConfig {
   workdir?: string;
 }
 
-export interface KickstartSettings {
-  lang: string;
-  keyboard: string;
-  timezone: string;
-  rootpw: 'locked';
-}
+export type { KickstartSettings } from './kickstart.js';
+import type { KickstartSettings } from './kickstart.js';
 
 export interface ImageSpec {
   /** `<release>/<image>`, e.g. "9/minimal" */
@@ -138,9 +134,23 @@ export interface ImageSpec {
   insideSteps: Step[];
   config: ImageConfig;
   kickstart: KickstartSettings;
-  naming: { repository: string; tags: string[] };
+  /** `title` names the distribution and release in generated headers, e.g. "Example Linux 9". */
+  naming: { repository: string; tags: string[]; title: string };
+  /** Set when the image is part of a Docker Official Images library (`official-library { … }`). */
+  officialLibrary?: OfficialLibrarySpec;
   assertions: NamedAssertion[];
   outputs: { containerfile: string; kickstart: string };
+}
+
+export interface OfficialLibrarySpec {
+  /** The library file's name: `library/<library>`. */
+  library: string;
+  gitRepo?: string;
+  maintainers: string[];
+  /** Tags with {release}, {version}, {releasever}, {image} filled in; `{date}` is filled in at export. */
+  tags: string[];
+  /** Tags only the image's newest numbered release carries (`latest`, `minimal`). */
+  newestTags: string[];
 }
 
 export type { Span };

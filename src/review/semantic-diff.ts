@@ -1,7 +1,7 @@
 // The semantic diff of two sets of resolved images: what a reviewer needs to know about each
 // release × image, independent of how the definitions are laid out or where a line moved to.
 import type { LockFile } from '../lock/lockfile.js';
-import type { ImageSpec } from '../model/spec.js';
+import type { ImageSpec, KickstartSettings } from '../model/spec.js';
 import type { Change, ImageDiff } from './model.js';
 import { reviewSteps, stableJson, type ReviewStep } from './operations.js';
 import { versionChanges } from './versions.js';
@@ -214,6 +214,15 @@ function namingChanges(a: ImageSpec | undefined, b: ImageSpec | undefined): Chan
 
 // ---- everything else ------------------------------------------------------------------------
 
+/** Kickstart settings per command, without where they were written (moving a line changes nothing). */
+function kickstartChanges(a: KickstartSettings, b: KickstartSettings): [string, unknown, unknown][] {
+  const plain = (k: KickstartSettings) =>
+    Object.fromEntries(Object.entries(k).map(([key, v]) => [key, Array.isArray(v) ? v.map(({ origin: _where, ...what }: { origin?: unknown }) => what) : v])) as Record<string, unknown>;
+  const x = plain(a);
+  const y = plain(b);
+  return [...new Set([...Object.keys(x), ...Object.keys(y)])].map((k) => [k, x[k], y[k]]);
+}
+
 function settingChanges(a: ImageSpec, b: ImageSpec): Change[] {
   const setting = (subject: string, x: unknown, y: unknown) => valueChange('settings', subject, x, y);
   const repoIds = (s: ImageSpec) => s.repositories.map((r) => r.id);
@@ -236,7 +245,7 @@ function settingChanges(a: ImageSpec, b: ImageSpec): Change[] {
     ...setting('clean after install', a.cleanAfterInstall, b.cleanAfterInstall),
     ...byName('repository', a.repositories, b.repositories, (r) => r.id, (r) => r),
     ...(sameSet(repoIds(a), repoIds(b)) ? setting('repositories order', repoIds(a).join(' '), repoIds(b).join(' ')) : []),
-    ...setting('kickstart', a.kickstart, b.kickstart),
+    ...kickstartChanges(a.kickstart, b.kickstart).flatMap(([k, x, y]) => setting(`kickstart ${k}`, x, y)),
     ...byName('assertion', a.assertions, b.assertions, (n) => n.name, (n) => n.assertion),
     ...setting('outputs', a.outputs, b.outputs),
   ];

@@ -67,6 +67,8 @@ interface Place {
   absent?: boolean;
 }
 
+/** Host names as kickstart's network and NTP options take them. */
+const KS_HOST = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const LINE_BREAK_OR_CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const always = (code: string) => () => code;
 const ifControl = (code: string) => (p: string) => (LINE_BREAK_OR_CONTROL.test(p) ? code : undefined);
@@ -118,6 +120,11 @@ const PLACES: Place[] = [
   { name: 'platform name', def: (v) => project('', `platform ${lit(`linux/x${v}`)} {\n  basearch x\n}\n`), rejects: always('E208') },
   { name: 'platform architecture', def: (v) => project('', `platform linux/arm64 {\n  basearch ${lit(`aarch64${v}`)}\n}\n`), rejects: always('E316') },
   { name: 'kickstart lang', def: (v) => project(`  kickstart {\n    lang ${lit(`en_US${v}`)}\n  }`), rejects: always('E316') },
+  { name: 'kickstart timezone', def: (v) => project(`  kickstart {\n    timezone ${lit(`Europe/B${v}`)}\n  }`), rejects: (p) => (/^[A-Za-z0-9_+-]+$/.test(`B${p}`) ? undefined : 'E316') },
+  { name: 'kickstart network hostname', def: (v) => project(`  kickstart {\n    network hostname ${lit(`h${v}x`)}\n  }`), rejects: (p) => (KS_HOST.test(`h${p}x`) ? undefined : 'E360') },
+  { name: 'kickstart NTP server', def: (v) => project(`  kickstart {\n    ntp on servers [${lit(`n${v}x.example.org`)}]\n  }`), rejects: (p) => (KS_HOST.test(`n${p}x.example.org`) ? undefined : 'E360') },
+  { name: 'kickstart service', def: (v) => project(`  kickstart {\n    services enabled [${lit(`s${v}`)}]\n  }`), rejects: (p) => (/^[A-Za-z0-9_.@:-]*$/.test(p) ? undefined : 'E360') },
+  { name: 'kickstart root password hash', def: (v) => project(`  kickstart {\n    rootpw crypted ${lit(`h${v}`)}\n  }`), rejects: (p) => (/^[A-Za-z0-9./$!*]*$/.test(p) ? undefined : 'E360') },
   {
     name: 'assertion argument',
     def: (v) => project(`  assert {\n    command-succeeds ["sh", "-c", ${lit(v)}]\n  }`),
@@ -168,7 +175,7 @@ function render(sources: Map<string, string>): Rendered {
   const c = compileSources('/probe', sources);
   const errors = c.diagnostics.filter((d) => d.severity === 'error');
   if (!c.outputs || errors.length) throw new Error(`does not compile: ${errors.map((d) => `${d.code} ${d.message}`).join('; ')}`);
-  return { c, containerfile: c.outputs.get('containerfiles/9/Containerfile.probe')!, kickstart: c.outputs.get('kickstarts/almalinux-9-probe.ks')! };
+  return { c, containerfile: c.outputs.get('containerfiles/9/Containerfile.probe')!, kickstart: c.outputs.get('kickstarts/9-probe.ks')! };
 }
 
 /** A word of the base rendering that held the marker, and the same word with the payload. */

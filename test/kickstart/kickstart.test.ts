@@ -80,8 +80,8 @@ describe('the kickstart renderer', () => {
     const d8 = dialectFor('8');
     const d9 = dialectFor('9');
     const d10 = dialectFor('10');
-    expect([d8.excludeWeakdeps, d8.instLangs, d8.ntpOff]).toEqual(['--excludeWeakdeps', '--instLangs', 'timezone-nontp']);
-    for (const d of [d9, d10]) expect([d.excludeWeakdeps, d.instLangs, d.ntpOff]).toEqual(['--exclude-weakdeps', '--inst-langs', 'timesource']);
+    expect([d8.excludeWeakdeps, d8.instLangs, d8.ntp]).toEqual(['--excludeWeakdeps', '--instLangs', 'timezone']);
+    for (const d of [d9, d10]) expect([d.excludeWeakdeps, d.instLangs, d.ntp]).toEqual(['--exclude-weakdeps', '--inst-langs', 'timesource']);
   });
 });
 
@@ -238,7 +238,7 @@ describe('the validator', () => {
     });
 
     it('refuses real commands that the dialect data does not model', () => {
-      expect(errorsOf(validateKickstart(swap(base('RHEL9'), 'zerombr', 'zerombr\nfirewall --disabled'), 'RHEL9'))).toMatch(/F28_Firewall.*does not model/);
+      expect(errorsOf(validateKickstart(swap(base('RHEL9'), 'zerombr', 'zerombr\neula --agreed'), 'RHEL9'))).toMatch(/F20_Eula.*does not model/);
     });
 
     it('rejects unknown options, values on flags, missing values and bad choices', () => {
@@ -297,7 +297,11 @@ describe('the validator', () => {
       expect(errorsOf(validateKickstart(swap(base('RHEL9'), 'bash\n', 'bash\n%ksappend x\n'), 'RHEL9'))).toMatch(/stray line starting with % inside %packages/);
       expect(errorsOf(validateKickstart(swap(base('RHEL9'), 'shutdown', 'shutdown\n%end'), 'RHEL9'))).toMatch(/%end outside of a section/);
       expect(errorsOf(validateKickstart(base('RHEL9') + '%frob\nx\n%end\n', 'RHEL9'))).toMatch(/unknown kickstart section %frob/);
-      expect(errorsOf(validateKickstart(base('RHEL9') + '%pre\ntrue\n%end\n', 'RHEL9'))).toMatch(/section %pre is not supported/);
+      expect(errorsOf(validateKickstart(base('RHEL9') + '%traceback\ntrue\n%end\n', 'RHEL9'))).toMatch(/section %traceback is not supported/);
+      clean(validateKickstart(base('RHEL9') + '%pre --erroronfail --log=/tmp/pre.log\ntrue\n%end\n%addon com_redhat_kdump --disable\n%end\n', 'RHEL9'));
+      expect(errorsOf(validateKickstart(base('RHEL9') + '%pre --nochroot\ntrue\n%end\n', 'RHEL9'))).toMatch(/unrecognized option --nochroot/);
+      expect(errorsOf(validateKickstart(base('RHEL9') + '%addon --disable\n%end\n', 'RHEL9'))).toMatch(/%addon: expects 1 argument/);
+      expect(errorsOf(validateKickstart(base('RHEL9') + '%addon com_redhat_kdump disable\n%end\n', 'RHEL9'))).toMatch(/%addon: expects 1 argument/);
       expect(errorsOf(validateKickstart(swap(base('RHEL9'), 'true\n%end', 'true\n%end now'), 'RHEL9'))).toMatch(/%end takes nothing after it/);
     });
 

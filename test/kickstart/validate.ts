@@ -10,6 +10,8 @@
 import { readFileSync } from 'node:fs';
 
 export type Handler = 'RHEL8' | 'RHEL9' | 'RHEL10';
+export type SectionTag = '%packages' | '%post' | '%pre' | '%addon';
+const SECTION_TAGS: readonly string[] = ['%packages', '%post', '%pre', '%addon'];
 export const HANDLERS: readonly Handler[] = ['RHEL8', 'RHEL9', 'RHEL10'];
 
 export interface Finding {
@@ -48,6 +50,8 @@ export interface OptionSpec {
   atMostOneOf?: string[];
   requireAnyOf?: string[];
   mutuallyExclusive?: string[];
+  /** %addon: any --option[=value] words (the add-on parses them), checked only for their shape. */
+  anyOptions?: boolean;
 }
 
 export interface HandlerDialect {
@@ -55,7 +59,7 @@ export interface HandlerDialect {
   commandClasses: Record<string, string>;
   removedCommands: Record<string, string>;
   commands: Record<string, OptionSpec>;
-  sections: Record<'%packages' | '%post', OptionSpec>;
+  sections: Record<SectionTag, OptionSpec>;
 }
 
 export interface Dialects {
@@ -161,6 +165,10 @@ export function parseOptions(what: string, words: string[], spec: OptionSpec, ha
       positionals.push(w);
       continue;
     }
+    if (spec.anyOptions) {
+      if (!/^--[A-Za-z0-9][A-Za-z0-9_-]*(=\S+)?$/.test(w)) report('error', `${what}: ${JSON.stringify(w)} is not an --option[=value] word`);
+      continue;
+    }
     if (w === '--') {
       onlyPositionals = true;
       continue;
@@ -252,7 +260,7 @@ function checkPackageLine(raw: string, report: Report): void {
 }
 
 interface OpenSection {
-  name: '%packages' | '%post' | 'unsupported';
+  name: SectionTag | 'unsupported';
   header: string;
   line: number;
 }
@@ -272,13 +280,13 @@ export function validateKickstart(text: string, handler: Handler, dialects: Dial
 
   const openSection = (words: string[], raw: string) => {
     const tag = words[0]!;
-    if (tag === '%packages' || tag === '%post') {
-      parseOptions(tag, words.slice(1), d.sections[tag], handler, report);
-      open = { name: tag, header: raw.trim(), line: lineNo };
+    if (SECTION_TAGS.includes(tag)) {
+      parseOptions(tag, words.slice(1), d.sections[tag as SectionTag], handler, report);
+      open = { name: tag as SectionTag, header: raw.trim(), line: lineNo };
       return;
     }
     if (tag === '%end') report('error', '%end outside of a section');
-    else if (known.has(tag)) report('error', `section ${tag} is not supported here (only %packages and %post are)`);
+    else if (known.has(tag)) report('error', `section ${tag} is not supported here (only %packages, %post, %pre and %addon are)`);
     else report('error', `unknown kickstart section ${tag}`);
     // Read its body as an opaque section so it is not taken for commands.
     if (tag !== '%end') open = { name: 'unsupported', header: raw.trim(), line: lineNo };
@@ -334,7 +342,7 @@ export function validateKickstart(text: string, handler: Handler, dialects: Dial
         open = undefined;
         continue;
       }
-      if (known.has(tag) || tag === '%packages' || tag === '%post') {
+      if (known.has(tag) || SECTION_TAGS.includes(tag)) {
         report('error', `section ${open.header.split(/\s+/)[0]} (line ${open.line}) does not end with %end before ${tag}`);
         open = undefined;
         openSection(words, raw);

@@ -42,7 +42,7 @@ describe('renderBake', () => {
 
   it('escapes text that bake would otherwise interpolate', () => {
     const specs = release9();
-    specs[0]!.naming = { repository: 'almalinux/odd', tags: ['a${b}', '%{c}', 'd-{date}'] };
+    specs[0]!.naming = { ...specs[0]!.naming, repository: 'almalinux/odd', tags: ['a${b}', '%{c}', 'd-{date}'] };
     const bake = render(specs);
     expect(checkBakeFile(bake)).toEqual([]);
     expect(bake.target[bakeTargetName('9', specs[0]!.image)]!.tags).toEqual(['almalinux/odd:a$${b}', 'almalinux/odd:%%{c}', 'almalinux/odd:d-${DATE}']);

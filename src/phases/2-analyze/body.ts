@@ -2,20 +2,22 @@
 // `kickstart` and `assert` blocks. Conditions are checked here and kept for phase 3.
 import { error } from '../../diagnostics/diagnostic.js';
 import type { Node, Statement, Value } from '../../model/ast.js';
-import type { BodyItem, ConfigItem, KickstartItem, NamingItem, PackageAction, Setting } from '../../model/checked.js';
+import type { BodyItem, ConfigItem, NamingItem, PackageAction, Setting } from '../../model/checked.js';
+import { kickstartStatement, namingExtra } from './kickstart-settings.js';
 import type { Assertion } from '../../model/spec.js';
 import { readArgs } from './args.js';
 import { checkCondition } from './conditions.js';
 import { argCount, bool, checked, named, needBlock, noBlock, oneOf, printable, scalar, unknownStatement, type Ctx } from './context.js';
-import { ENV_KEY, IMAGE_REF, KEYBOARD, LABEL_KEY, LOCALE, SIGNAL, TIMEZONE, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
+import { ENV_KEY, IMAGE_REF, LABEL_KEY, LOCALE, SIGNAL, USER_SPEC, checkArg, checkPath, checkSingleLine, classifyPackage, explainBadPackage } from './grammars.js';
 import { OPERATION_NAMES, checkOperation } from './operations.js';
+import { officialLibraryStatement } from './official-library.js';
 import { didYouMean } from '../../util/suggest.js';
 import { undeclaredHint } from './axis-hints.js';
 import { dropAssertionWith, dropConfig, dropSteps, insteadOf } from './drops.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
-const BLOCKS = ['post', 'config', 'naming', 'kickstart', 'assert'] as const;
+const BLOCKS = ['post', 'config', 'naming', 'official-library', 'kickstart', 'assert'] as const;
 export const BODY_STATEMENTS = ['use', ...SETTINGS, ...PACKAGE_ACTIONS, ...BLOCKS];
 
 /** Walks a list of nodes, handling `when` uniformly and delegating statements. */
@@ -61,6 +63,8 @@ function bodyStatement(ctx: Ctx, st: Statement): BodyItem | BodyItem[] | undefin
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => configStatement(ctx, s)) : undefined;
     case 'naming':
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => namingStatement(ctx, s)) : undefined;
+    case 'official-library':
+      return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => officialLibraryStatement(ctx, s)) : undefined;
     case 'kickstart':
       return needBlock(ctx, st) ? walk(ctx, st.block!.nodes, (s) => kickstartStatement(ctx, s)) : undefined;
     case 'assert':
@@ -115,7 +119,7 @@ function checkSetting(ctx: Ctx, st: Statement): Setting | undefined {
     }
     case 'builder': {
       const v = one();
-      const s = v && checked(ctx, v, 'an image reference such as quay.io/almalinuxorg/almalinux:9', IMAGE_REF, 'E316');
+      const s = v && checked(ctx, v, 'an image reference such as registry.example.org/el/base:9', IMAGE_REF, 'E316');
       return s ? { key: 'builder', value: s } : undefined;
     }
     case 'repositories': {
@@ -277,31 +281,20 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
   let item: NamingItem | undefined;
   if (st.name === 'repository') {
     if (!argCount(ctx, st, a.positionals, 1, 1, 'a repository name template')) return undefined;
-    const t = template(ctx, a.positionals[0]!, 'a repository name such as almalinux/{release}-{image}');
+    const t = template(ctx, a.positionals[0]!, 'a repository name such as example/{release}-{image}');
     if (t) item = { key: 'repository', value: t };
   } else if (st.name === 'tag' || st.name === 'tags') {
     if (!argCount(ctx, st, a.positionals, st.name === 'tags' ? 0 : 1, Infinity, 'at least one tag')) return undefined;
     const ts = a.positionals.map((v) => template(ctx, v, 'a tag such as {version}-{date}'));
     if (ts.every((x) => x !== undefined)) item = { key: st.name, value: ts as string[] };
+  } else if (st.name === 'title' || st.name === 'kickstart-file') {
+    if (!argCount(ctx, st, a.positionals, 1, 1, st.name === 'title' ? 'a title such as "Example Linux {release}"' : 'a file name template')) return undefined;
+    const t = namingExtra(ctx, st.name, a.positionals[0]!);
+    if (t) item = { key: st.name, value: t };
   } else {
-    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag']);
+    unknownStatement(ctx, st, 'naming', ['repository', 'tags', 'tag', 'title', 'kickstart-file']);
   }
   return item ? { kind: 'naming', item, span: st.span } : undefined;
-}
-
-function kickstartStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
-  const known = ['lang', 'keyboard', 'timezone'] as const;
-  if (!(known as readonly string[]).includes(st.name)) {
-    unknownStatement(ctx, st, 'kickstart', known);
-    return undefined;
-  }
-  noBlock(ctx, st);
-  const a = readArgs(st, {}, ctx.diags);
-  if (!argCount(ctx, st, a.positionals, 1, 1, 'a value')) return undefined;
-  const test = st.name === 'lang' ? LOCALE : st.name === 'keyboard' ? KEYBOARD : TIMEZONE;
-  const v = checked(ctx, a.positionals[0]!, `a valid ${st.name}`, test, 'E316');
-  const item: KickstartItem | undefined = v ? { key: st.name as KickstartItem['key'], value: v } : undefined;
-  return item ? { kind: 'kickstart', item, span: st.span } : undefined;
 }
 
 const ASSERTIONS = ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output'];
@@ -336,7 +329,7 @@ function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
     case 'command-output': {
       const argv = st.args.find((x) => x.kind === 'list');
       if (!argv || !argv.items?.length) {
-        ctx.diags.push(error('E208', st.span, `\`${st.name}\` needs the command as a list`, { expected: '["cmd", "arg"]', hint: st.name === 'command-output' ? 'usage: command-output ["cat", "/etc/os-release"] matches "AlmaLinux"' : 'usage: command-succeeds ["rpm", "-q", "bash"]' }));
+        ctx.diags.push(error('E208', st.span, `\`${st.name}\` needs the command as a list`, { expected: '["cmd", "arg"]', hint: st.name === 'command-output' ? 'usage: command-output ["cat", "/etc/os-release"] matches "^NAME="' : 'usage: command-succeeds ["rpm", "-q", "bash"]' }));
         return undefined;
       }
       const args = argv.items.map((v) => checked(ctx, v, 'an argument', checkArg, 'E316'));

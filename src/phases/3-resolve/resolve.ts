@@ -2,12 +2,14 @@
 // (each ancestor once, parents before children), fragments are spliced in where they are used,
 // release conditions are decided, platform conditions become per-step platform sets, and the
 // result is checked as a whole (conflicting package actions, unsupported options, …).
+import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
 import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
 import { ConfigLedger, checkPackageContradictions, dropKey, nothingToDrop, sameAssertion } from './inheritance.js';
+import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -125,6 +127,7 @@ export function resolve(project: CheckedProject, only?: Iterable<string>): Resol
       if (spec) images.push(spec);
     }
   }
+  checkKickstartFileNames(images, project, diagnostics);
   return { images, abstract, diagnostics };
 }
 
@@ -168,15 +171,18 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const config: ImageConfig = { env: [], labels: [] };
   const env = new Map<string, string>();
   const labels = new Map<string, string>();
-  let repository = `almalinux/{release}-{image}`;
+  let repository = '{release}-{image}';
+  let title = 'release {release}';
+  let kickstartFile = '{release}-{image}.ks';
   let tags: string[] = [];
-  const kickstart = { lang: 'C.UTF-8', keyboard: 'us', timezone: 'UTC', rootpw: 'locked' as const };
+  const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
   const assertionSpans: Span[] = [];
   const stepItems: Applied[] = [];
   const ledger = new ConfigLedger(fail);
   /** `instead-of NAME`: where the next replacement step for NAME goes. */
   const replacing = new Map<string, number>();
+  const officialLibrary = officialLibraryCollector();
 
   for (const a of applied) {
     const it = a.item;
@@ -236,11 +242,16 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
       }
       case 'naming':
         if (it.item.key === 'repository') repository = it.item.value;
+        else if (it.item.key === 'title') title = it.item.value;
+        else if (it.item.key === 'kickstart-file') kickstartFile = it.item.value;
         else if (it.item.key === 'tags') tags = [...it.item.value];
         else for (const t of it.item.value) if (!tags.includes(t)) tags.push(t);
         break;
+      case 'official-library':
+        officialLibrary.add(it.item, it.span);
+        break;
       case 'kickstart':
-        kickstart[it.item.key] = it.item.value;
+        kickstart.apply(it.item, it.span, a.group);
         break;
       case 'assert': {
         const as = it.assertion;
@@ -278,6 +289,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const fillValue = (t: string) => t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever);
   config.env = [...env.entries()].map(([k, v]) => [k, fillValue(v)]);
   config.labels = [...labels.entries()].map(([k, v]) => [k, fillValue(v)]);
+  const library = officialLibrary.finish(fillValue, fail);
 
   // Whole-image checks.
   const later = new Map<string, Span>();
@@ -302,6 +314,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     }
   }
   if (!builder) fail('E407', self.nameSpan, 'no builder image', { expected: 'a `builder` setting', hint: `add \`builder IMAGE\` to \`release ${release.name}\`` });
+  kickstart.check(fail);
   if (install.size === 0) fail('E408', self.nameSpan, 'installs no packages', { expected: 'at least one `install`' });
 
   // Declaration order: the first repository is the kickstart's installation source.
@@ -350,12 +363,13 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     steps,
     insideSteps,
     config,
-    kickstart,
-    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))] },
+    kickstart: kickstart.settings,
+    naming: { repository: fillValue(repository), tags: [...new Set(tags.map(fillValue))], title: fillValue(title) },
+    ...(library ? { officialLibrary: library } : {}),
     assertions,
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
-      kickstart: `kickstarts/almalinux-${release.name}-${self.name}.ks`,
+      kickstart: `kickstarts/${fillValue(kickstartFile)}`,
     },
   };
 }

@@ -1,32 +1,14 @@
-// ImageSpec → the data the kickstart template prints.
-// Kickstart syntax depends on the release: RHEL 8 spells options one way, RHEL 9 deprecates
-// those spellings and RHEL 10 removes them. The dialect is chosen from the release's releasever.
-// Under pykickstart's RHEL8 handler only --instLangs/--excludeWeakdeps exist (no dashed aliases)
-// and there is no timesource command; RHEL9 warns on those spellings and on timezone --nontp;
-// RHEL10 rejects them. The per-handler facts, and a validator every kickstart must pass with no
-// errors and no warnings, are in test/fixtures/kickstart/dialects.json and test/kickstart/.
+// ImageSpec → the data the kickstart template prints. The commands and section headers are spelt
+// for the release's pykickstart dialect in kickstart-commands.ts; this file lays out the sections.
 import { provenance } from './provenance.js';
 import type { ImageSpec } from '../../model/spec.js';
 import type { CommandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';
+import { dialectFor, kickstartCommands, packagesHeader, postHeader, preHeader } from './kickstart-commands.js';
 import { scriptLines, stepItems } from './runs.js';
 import { quote } from './shell.js';
 
-export interface KickstartDialect {
-  /** pykickstart handler version the file is written for. */
-  handler: 'RHEL8' | 'RHEL9' | 'RHEL10';
-  excludeWeakdeps: string;
-  instLangs: string;
-  /** How NTP is switched off: RHEL 8 has `timezone --nontp`; 9 deprecates it for `timesource`. */
-  ntpOff: 'timezone-nontp' | 'timesource';
-}
-
-export function dialectFor(releasever: string): KickstartDialect {
-  const v = Number(releasever);
-  if (v <= 8) return { handler: 'RHEL8', excludeWeakdeps: '--excludeWeakdeps', instLangs: '--instLangs', ntpOff: 'timezone-nontp' };
-  if (v === 9) return { handler: 'RHEL9', excludeWeakdeps: '--exclude-weakdeps', instLangs: '--inst-langs', ntpOff: 'timesource' };
-  return { handler: 'RHEL10', excludeWeakdeps: '--exclude-weakdeps', instLangs: '--inst-langs', ntpOff: 'timesource' };
-}
+export { dialectFor, type KickstartDialect } from './kickstart-commands.js';
 
 export interface PostSection {
   header: string;
@@ -37,6 +19,8 @@ export interface PostSection {
 export interface KickstartView {
   header: string[];
   commands: string[];
+  /** %pre and %addon sections, before %packages. */
+  sections: PostSection[];
   packagesHeader: string;
   packages: string[];
   posts: PostSection[];
@@ -47,30 +31,14 @@ const ROOT_VAR = '"$root"';
 export function planKickstart(spec: ImageSpec): KickstartView {
   const d = dialectFor(spec.releasever);
   const ks = spec.kickstart;
-  const commands: string[] = [];
-  const [first, ...rest] = spec.repositories;
-  if (first) commands.push(first.baseurl ? `url --url=${first.baseurl}` : `url --mirrorlist=${first.mirrorlist}`);
-  for (const r of rest) {
-    commands.push(`repo --name=${r.id} ${r.baseurl ? `--baseurl=${r.baseurl}` : `--mirrorlist=${r.mirrorlist}`}`);
+  const commands = kickstartCommands(spec, d);
+  for (const r of ks.raw) {
+    commands.push(`# raw-kickstart: unchecked kickstart lines from ${r.origin.file} (${r.group})`, ...r.lines);
   }
-  commands.push(`lang ${ks.lang}`, `keyboard ${ks.keyboard}`);
-  if (d.ntpOff === 'timezone-nontp') commands.push(`timezone ${ks.timezone} --utc --nontp`);
-  else commands.push(`timezone ${ks.timezone} --utc`, 'timesource --ntp-disable');
-  commands.push(
-    'network --activate --bootproto=dhcp --device=link --onboot=on',
-    'selinux --disabled',
-    'bootloader --disabled',
-    'zerombr',
-    'clearpart --all --initlabel',
-    'autopart --fstype=ext4 --type=plain --nohome --noboot --noswap',
-    'rootpw --lock --iscrypted locked',
-    'shutdown',
-  );
-
-  const opts = ['--nocore'];
-  if (!spec.docs) opts.push('--excludedocs');
-  if (!spec.weakDeps) opts.push(d.excludeWeakdeps);
-  if (spec.installLangs?.length) opts.push(`${d.instLangs}=${spec.installLangs.join(':')}`);
+  const sections: PostSection[] = [
+    ...ks.pre.map((p) => ({ header: preHeader(p), comment: `# pre: unchecked shell from ${p.origin.file} (${p.group})`, lines: p.script.replace(/\n+$/, '').split('\n') })),
+    ...ks.addons.map((a) => ({ header: [`%addon ${a.name}`, ...a.args].join(' '), comment: '', lines: [] })),
+  ];
   const packages = [...spec.packages.install, ...spec.packages.exclude.map((x) => `-${x}`)];
 
   const posts: PostSection[] = [];
@@ -78,7 +46,10 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   // The transactions after %packages (reinstall, remove, clean) and every builder-side step run
   // from the installer host against the installed root, like the Containerfile's build stage.
   const install = installCommands(spec, ctx);
-  const afterPackages = install.cmds.filter((c) => !(c.words[0] === 'dnf' && c.words[1] === 'install'));
+  // %packages installs (its --inst-langs stands for the language macro the Containerfile writes on
+  // the builder before installing; in a kickstart that macro would land on the installer host).
+  const beforeInstall = spec.installLangs?.length ? 1 : 0;
+  const afterPackages = install.cmds.slice(beforeInstall).filter((c) => !(c.words[0] === 'dnf' && c.words[1] === 'install'));
   const usesPlatform = spec.steps.some((s) => s.when);
   const body: string[] = scriptLines([{ cmds: afterPackages }], '$arch');
   // Steps, in order; raw shell steps are inlined where they stand. In a kickstart the platform is
@@ -102,14 +73,14 @@ export function planKickstart(spec: ImageSpec): KickstartView {
     const prelude = ['set -eu', 'root="${ANA_INSTALL_PATH:-/mnt/sysimage}"', 'export root'];
     if (usesPlatform) prelude.push('arch="$(uname -m)"');
     posts.push({
-      header: '%post --nochroot --erroronfail',
+      header: postHeader(ks.post.nochroot, true),
       comment: '# Runs on the installer host against the installed root, like the Containerfile build stage.',
       lines: [...prelude, ...body],
     });
   }
   if (spec.insideSteps.length) {
     posts.push({
-      header: '%post --erroronfail',
+      header: postHeader(ks.post.chroot, false),
       comment: '# Runs inside the installed root.',
       lines: ['set -eu', ...scriptLines(stepItems(spec.insideSteps, { root: '', image: spec }), '$arch')],
     });
@@ -120,7 +91,8 @@ export function planKickstart(spec: ImageSpec): KickstartView {
       `# Kickstart syntax: ${d.handler}. Build with: livemedia-creator --no-virt --make-tar --ks ${spec.outputs.kickstart.split('/').pop()} --releasever ${spec.releasever}`,
     ],
     commands,
-    packagesHeader: `%packages ${opts.join(' ')}`,
+    sections,
+    packagesHeader: packagesHeader(spec, d),
     packages,
     posts,
   };

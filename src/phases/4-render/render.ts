@@ -5,6 +5,7 @@ import { planContainerfile } from './containerfile.js';
 import { planKickstart } from './kickstart.js';
 import { BAKE_FILE, renderBake } from './bake.js';
 import { WORKFLOW_FILE, renderWorkflow } from './workflow.js';
+import { UPDATES_WORKFLOW_FILE, renderUpdatesWorkflow } from './updates-workflow.js';
 import { template } from './templates.js';
 
 /**
@@ -66,5 +67,6 @@ export function renderAll(specs: ImageSpec[]): Map<string, string> {
   out.set('index.json', renderIndex(specs));
   out.set(BAKE_FILE, renderBake(specs));
   out.set(WORKFLOW_FILE, renderWorkflow());
+  out.set(UPDATES_WORKFLOW_FILE, renderUpdatesWorkflow());
   return out;
 }

@@ -133,7 +133,7 @@ async function runLivemediaCreator(ctx: JobContext, ks: Kickstart, o: KickstartR
   const { job } = ctx;
   let ksPath = job.generatedPath;
   if (o.repos) {
-    const urlName = kickstartRepos(ks, job.spec).repos.find((_, i) => ks.repos[i]!.fromUrl)?.name ?? 'baseos';
+    const urlName = kickstartRepos(ks, job.spec).repos.find((_, i) => ks.repos[i]!.fromUrl)?.name ?? job.spec.repositories[0]?.id ?? '';
     ksPath = join(job.workDir, basename(job.generatedPath));
     ctx.writeFile(ksPath, rewriteKickstartRepos(job.generatedBytes.toString('utf8'), o.repos, urlName));
     ctx.note('GPG settings of --repo do not reach livemedia-creator: anaconda decides');

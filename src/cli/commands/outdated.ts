@@ -1,0 +1,109 @@
+// `almac outdated [SELECTOR…]`: which images need a rebuild, and why. Each image's package set (its
+// lock in generated/locks/, or `--package-set IMAGE=FILE`: a build manifest or CycloneDX SBOM) is
+// compared with the repositories' current metadata (primary + updateinfo). Exit 0: nothing to
+// rebuild; 100: at least one image has a qualifying update (like `dnf check-update`).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasErrors } from '../../diagnostics/diagnostic.js';
+import { lockPath } from '../../lock/lockfile.js';
+import type { ImageSpec } from '../../model/spec.js';
+import { findUpdates, SEVERITIES, type Filter, type Severity } from '../../outdated/compare.js';
+import { PackageSetError, readPackageSet } from '../../outdated/package-sets.js';
+import { readRepoMetadata, RepoMetadataError, type RepoMetadata } from '../../outdated/repo-metadata.js';
+import { rebuildList, renderMarkdown, renderText, type ImageReport } from '../../outdated/report.js';
+import { GENERATED_DIR, compileProject } from '../../project.js';
+import { selectImages, suggestSelector } from '../../select.js';
+import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { hostPlatform, parseRepoOverrides } from './lock.js';
+
+export const EXIT_REBUILD = 100;
+
+export interface OutdatedOptions {
+  root: string;
+  selectors: string[];
+  platforms: string[];
+  repos: string[];
+  packageSets: string[];
+  severity?: string;
+  security: boolean;
+  format: 'text' | 'markdown' | 'json' | 'list';
+}
+
+function fillRepoUrl(url: string, spec: ImageSpec, basearch: string): string {
+  return url.replace(/\$releasever\b/g, spec.releasever).replace(/\$basearch\b/g, basearch);
+}
+
+export async function runOutdated(o: OutdatedOptions): Promise<number> {
+  const fail = (code: number, msg: string) => {
+    process.stderr.write(`error: ${msg}\n`);
+    return code;
+  };
+  const overrides = parseRepoOverrides(o.repos);
+  if (typeof overrides === 'string') return fail(EXIT.usage, overrides);
+  let severity: Severity | undefined;
+  if (o.severity !== undefined) {
+    severity = SEVERITIES.find((s) => s === o.severity!.toLowerCase());
+    if (!severity) return fail(EXIT.usage, `--severity takes one of ${SEVERITIES.join(', ')}, not \`${o.severity}\``);
+  }
+  const filter: Filter = { security: o.security, severity };
+  const given = new Map<string, string>();
+  for (const v of o.packageSets) {
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    if (!m) return fail(EXIT.usage, `--package-set takes IMAGE=FILE (e.g. 9/minimal=manifest.txt), not \`${v}\``);
+    given.set(m[1]!, m[2]!);
+  }
+  const c = compileProject(o.root, { render: false });
+  if (hasErrors(c.diagnostics)) {
+    if (o.format === 'json') printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
+    else printDiagnostics(c.diagnostics, c.sources);
+    return EXIT.failed;
+  }
+  const { selected, unknown } = selectImages(c.images, o.selectors);
+  for (const id of given.keys()) if (!c.images.some((s) => s.id === id)) unknown.push(id);
+  if (unknown.length) {
+    for (const u of unknown) process.stderr.write(`error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`);
+    return EXIT.usage;
+  }
+  const wanted = o.platforms.length ? o.platforms : [hostPlatform()];
+  const jobs: { spec: ImageSpec; platform: string; basearch: string; file: string }[] = [];
+  const missing: string[] = [];
+  for (const spec of selected) {
+    for (const p of spec.platforms.filter((x) => wanted.includes(x.name))) {
+      const file = given.get(spec.id) ?? join(o.root, GENERATED_DIR, lockPath(spec, p));
+      if (!existsSync(file)) missing.push(`${spec.id} (${p.name}): no ${given.has(spec.id) ? file : `lock ${GENERATED_DIR}/${lockPath(spec, p)}`}`);
+      else jobs.push({ spec, platform: p.name, basearch: p.basearch, file });
+    }
+  }
+  if (missing.length) return fail(EXIT.environment, `no package set to compare for:\n  ${missing.join('\n  ')}\nrun \`almac lock ${[...new Set(missing.map((m) => m.split(' ')[0]))].join(' ')}\`, or give --package-set IMAGE=FILE`);
+  if (!jobs.length) return fail(EXIT.usage, `none of the selected images is built for ${wanted.join(', ')}`);
+
+  const cache = new Map<string, Promise<RepoMetadata>>();
+  const metadata = (id: string, url: string) => {
+    if (!cache.has(url)) cache.set(url, readRepoMetadata(id, url));
+    return cache.get(url)!;
+  };
+  const reports: ImageReport[] = [];
+  try {
+    for (const j of jobs) {
+      const set = readPackageSet(j.file);
+      const repos = overrides.length
+        ? overrides.map((r) => ({ id: r.id, url: r.url }))
+        : j.spec.repositories.filter((r) => r.enabled).map((r) => {
+            if (!r.baseurl) throw new RepoMetadataError(`repository ${r.id} of ${j.spec.id} has no baseurl (mirrorlists are not read); give --repo ${r.id}=URL`);
+            return { id: r.id, url: fillRepoUrl(r.baseurl, j.spec, j.basearch) };
+          });
+      const meta = await Promise.all(repos.map((r) => metadata(r.id, r.url)));
+      const updates = findUpdates(set.packages, meta, filter);
+      reports.push({ image: j.spec.id, platform: j.platform, source: `${set.kind} ${j.file.startsWith(o.root) ? j.file.slice(o.root.length).replace(/^\/+/, '') : j.file}`, needsRebuild: updates.some((u) => u.qualifies), updates });
+    }
+  } catch (e) {
+    if (e instanceof RepoMetadataError || e instanceof PackageSetError) return fail(EXIT.environment, e.message);
+    throw e;
+  }
+  const rebuild = rebuildList(reports);
+  if (o.format === 'json') printJson({ ok: true, filter: { security: filter.security, severity: filter.severity ?? null }, rebuild, images: reports });
+  else if (o.format === 'markdown') process.stdout.write(renderMarkdown(reports, filter));
+  else if (o.format === 'list') process.stdout.write(rebuild.map((r) => r + '\n').join(''));
+  else process.stdout.write(renderText(reports, filter));
+  return rebuild.length ? EXIT_REBUILD : EXIT.ok;
+}
