@@ -81,6 +81,12 @@ export const VERBS: Verb[] = [
       }),
   },
   {
+    command: 'explain <code>',
+    describe: 'Explain a diagnostic code (E401): what it means, an example and how to fix it',
+    builder: (y) => y.positional('code', { type: 'string', demandOption: true, describe: 'A code such as E401' }),
+    run: async (a) => (await import('./commands/explain.js')).runExplain({ code: String(a['code']), json: a.json }),
+  },
+  {
     command: 'build [selectors..]',
     describe: 'Build images with podman, buildah or docker, and verify each one against its definition',
     builder: (y) =>

@@ -55,6 +55,16 @@ export interface RegistryDecl {
   location: string;
 }
 
+/**
+ * What a child takes away from what it inherits (`drop …` inside `config`, `assert` and `post`):
+ * a config value, one assertion, or every post step a fragment (or parent image) wrote.
+ */
+export type DropTarget =
+  | { what: 'config'; key: 'cmd' | 'entrypoint' | 'stopsignal' | 'user' | 'workdir' }
+  | { what: 'config'; key: 'env' | 'label'; name: string }
+  | { what: 'assert'; assertion: Assertion }
+  | { what: 'steps'; from: Named; /** `instead-of NAME { … }`: the new steps go where NAME's were. */ inPlace?: boolean };
+
 export type { KickstartItem } from './kickstart.js';
 import type { KickstartItem } from './kickstart.js';
 
@@ -68,12 +78,13 @@ export type BodyItem =
   | { kind: 'use'; fragment: Named; span: Span }
   | { kind: 'setting'; setting: Setting; span: Span }
   | { kind: 'packages'; action: PackageAction; names: Named[]; langs?: string; span: Span }
-  | { kind: 'step'; operation: Operation; inside: boolean; span: Span }
+  | { kind: 'step'; operation: Operation; inside: boolean; span: Span; /** Written in `instead-of NAME { … }`: takes the place of NAME's dropped steps. */ replaces?: string }
   | { kind: 'config'; item: ConfigItem; span: Span }
   | { kind: 'naming'; item: NamingItem; span: Span }
   | { kind: 'official-library'; item: OfficialLibraryItem; span: Span }
   | { kind: 'kickstart'; item: KickstartItem; span: Span }
-  | { kind: 'assert'; assertion: Assertion; span: Span };
+  | { kind: 'assert'; assertion: Assertion; span: Span }
+  | { kind: 'drop'; target: DropTarget; span: Span };
 
 export interface ReleaseDecl {
   name: string;

@@ -1,7 +1,7 @@
 // What `almac diff` reports: per release × image, a flat list of changes in a few categories. The
 // JSON output is exactly this structure.
 
-export const CATEGORIES = ['packages', 'operations', 'config', 'platforms', 'naming', 'settings', 'versions'] as const;
+export const CATEGORIES = ['packages', 'operations', 'config', 'assertions', 'platforms', 'naming', 'settings', 'versions'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
 export interface Change {

@@ -7,6 +7,7 @@ const HEADINGS: Record<Category, string> = {
   packages: 'Packages',
   operations: 'Operations',
   config: 'Config',
+  assertions: 'Assertions',
   platforms: 'Platforms',
   naming: 'Naming',
   settings: 'Settings',

@@ -37,7 +37,7 @@ function compareImages(a: ImageSpec, b: ImageSpec): number {
 
 /** An image that exists on one side only is compared with nothing: everything it has is listed. */
 function diffImage(a: ImageSpec | undefined, b: ImageSpec | undefined): Change[] {
-  const changes = [...packageChanges(a, b), ...operationChanges(a, b), ...configChanges(a, b), ...platformChanges(a, b), ...namingChanges(a, b)];
+  const changes = [...packageChanges(a, b), ...operationChanges(a, b), ...configChanges(a, b), ...assertionChanges(a, b), ...platformChanges(a, b), ...namingChanges(a, b)];
   if (a && b) {
     pushAll(changes, settingChanges(a, b));
     // Whatever the categories above do not itemise must not pass as "unchanged".
@@ -51,6 +51,14 @@ function diffImage(a: ImageSpec | undefined, b: ImageSpec | undefined): Change[]
 /** The image without where things were written: origins, the fragment a step came from. */
 function meaning(s: ImageSpec): unknown {
   return JSON.parse(JSON.stringify(s, (k, v: unknown) => (k === 'origin' || k === 'source' || k === 'group' ? undefined : v)));
+}
+
+// ---- assertions ------------------------------------------------------------------------------
+
+/** Assertions by what they check (`package-absent python3`), wherever they were written. */
+function assertionChanges(a: ImageSpec | undefined, b: ImageSpec | undefined): Change[] {
+  const key = (s: ImageSpec | undefined) => (s?.assertions ?? []).map((x) => (x.assertion.kind === 'command-output' ? `${x.name} matches ${JSON.stringify(x.assertion.matches)}` : x.name));
+  return setChanges('assertions', key(a), key(b), (n) => `assert ${n}`);
 }
 
 // ---- packages -------------------------------------------------------------------------------

@@ -32,7 +32,8 @@ describe.concurrent('almac check', () => {
     const r = await runCli(['check', '--root', root]);
 
     expect(r.code).toBe(1);
-    for (const rel of ['8', '9', '10', '10-kitten']) expect(r.stderr).toContain(`stale     generated/containerfiles/${rel}/Containerfile.init`);
+    for (const rel of ['8', '9', '10', '10-kitten']) expect(r.stderr).toContain(`stale     generated/containerfiles/${rel}/Containerfile.init  (1 line added, 1 removed)`);
+    expect(r.stderr).toContain('-STOPSIGNAL SIGRTMIN+3\n+STOPSIGNAL SIGTERM\n');
     expect(r.stderr).toContain('Run `almac generate`');
     expect(readFilesBytes(join(root, 'generated'))).toEqual(before);
   });
@@ -42,7 +43,10 @@ describe.concurrent('almac check', () => {
     appendFileSync(join(root, 'generated', 'kickstarts', 'almalinux-9-base.ks'), '# tweak\n');
     const r = await runCli(['check', '--root', root]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/stale {5}generated\/kickstarts\/almalinux-9-base\.ks {2}\(\d+ lines? differs?, first at line \d+\)/);
+    expect(r.stderr).toContain('stale     generated/kickstarts/almalinux-9-base.ks  (1 line removed)');
+    // A unified diff (jsdiff): the one appended line, not every later line by index.
+    expect(r.stderr).toContain('--- generated/kickstarts/almalinux-9-base.ks\t(committed)\n+++ generated/kickstarts/almalinux-9-base.ks\t(from definitions)\n@@ ');
+    expect(r.stderr.split('\n').filter((l) => /^[-+][^-+]/.test(l))).toEqual(['-# tweak']);
     const json = await runCli(['check', '--root', root, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout) as CheckJson).toMatchObject({ ok: false, added: [], changed: ['kickstarts/almalinux-9-base.ks'], removed: [] });

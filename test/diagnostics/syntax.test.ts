@@ -62,7 +62,8 @@ describe('syntax errors', () => {
         { code: 'E010', at: at(text, '{', 2), message: 'expected `]`, found `{`', hint: 'every `[` needs a matching `]`' },
         { code: 'E010', at: at(text, '{ }'), message: 'expected a comparison operator', hint: 'release >= 9' },
         { code: 'E010', at: 'test.alma:10:1', message: 'found `}`', hint: 'no matching `{`' },
-        { code: 'E010', at: 'test.alma:13:1', message: 'expected `}`, found the end of the file', hint: 'every `{` needs a matching `}`' },
+        // Never closed: reported at its `{`, naming the block (E013), not at the end of the file.
+        { code: 'E013', at: 'test.alma:11:9', message: 'this `{` of `image c` is never closed', hint: 'where the `image c` block ends' },
       ]),
     );
     // Recovery keeps the statements around the errors, so later phases still see image b's body.

@@ -186,7 +186,7 @@ describe('the meaning check run before anything is written', () => {
     expect(sameMeaning(parse('image a {\n  install x\n}\n').file, parse('image a {\n  install y\n}\n'))).toBe('the syntax trees differ');
     expect(sameMeaning(parse('image a {\n  install "x"\n}\n').file, parse('image a {\n  install x\n}\n'))).toBe('the syntax trees differ');
     expect(sameMeaning(parse('image a {} # c\n').file, parse('image a {}\n'))).toBe('the comments differ');
-    expect(sameMeaning(parse('image a {}\n').file, parse('image a {\n'))).toMatch(/^the result does not parse: expected/);
+    expect(sameMeaning(parse('image a {}\n').file, parse('image a {\n'))).toMatch(/^the result does not parse: /);
   });
 });
 

@@ -12,6 +12,7 @@
 //   - every word that held the marker now holds the payload, decoded exactly: as the shell hands
 //     it to the command, as printf prints it, as sed applies it, as Docker or pykickstart reads it;
 //     every other word is unchanged.
+import { parseGlob } from '../../src/util/glob.js';
 import { describe, expect, it } from 'vitest';
 import type { Compilation } from '../../src/project.js';
 import { compileSources } from '../../src/project.js';
@@ -78,7 +79,8 @@ const PLACES: Place[] = [
   { name: 'package name (post install)', def: (v) => project(`  post {\n    install ${lit(v)}\n  }`), rejects: (p) => (p === '*' ? undefined : 'E320') },
   { name: 'package name (builder-install)', def: (v) => project(`  post {\n    builder-install ${lit(v)}\n  }`), rejects: (p) => (p === '*' ? undefined : 'E320') },
   { name: 'path (write)', def: (v) => project(`  post {\n    write ${lit(`/etc/${v}`)} "x\\n" mode 0600\n  }`), rejects: (p) => ifControl('E310')(p) ?? (/[*?]/.test(p) ? 'E310' : undefined) },
-  { name: 'path (remove, globs allowed)', def: (v) => project(`  post {\n    remove ${lit(`/var/${v}`)}\n  }`), rejects: ifControl('E310') },
+  // Outside the glob dialect (`\\`, `{a,b}`, `**`, unbalanced `[`/`]`, extglobs) is rejected, never quoted.
+  { name: 'path (remove, globs allowed)', def: (v) => project(`  post {\n    remove ${lit(`/var/${v}`)}\n  }`), rejects: (p) => ifControl('E310')(p) ?? (parseGlob(`/var/${p}`).error ? 'E310' : undefined) },
   { name: 'path (mkdir)', def: (v) => project(`  post {\n    mkdir ${lit(`/srv/${v}`)} mode 0750\n  }`), rejects: (p) => ifControl('E310')(p) ?? (/[*?]/.test(p) ? 'E310' : undefined) },
   { name: 'path (copy-from-builder)', def: (v) => project(`  post {\n    copy-from-builder ${lit(`/usr/share/${v}`)} to /root/\n  }`), rejects: (p) => ifControl('E310')(p) ?? (/[*?]/.test(p) ? 'E310' : undefined) },
   { name: 'path (user home)', def: (v) => project(`  post {\n    user app home ${lit(`/home/${v}`)}\n  }`), rejects: (p) => ifControl('E316')(p) ?? (/[*?]/.test(p) ? 'E316' : undefined) },

@@ -7,6 +7,7 @@ import { lookupClean, recordClean, type CleanResult } from '../../output/clean-m
 import { diffTrees, isClean, isStandIn, readTree, recover, replaceTree, standInDescription, treeModes, withLock, type TreeDiff } from '../../output/generated-tree.js';
 import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
+import { describeStale, staleDiff } from '../../output/stale-diff.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
 export interface GenerateOptions {
@@ -24,12 +25,24 @@ const loadCompiler = async () => ({ ...(await import('../../project.js')), ...(a
 
 const cleanResult = (c: { outputs?: Map<string, string>; images: unknown[]; diagnostics: Diagnostic[] }): CleanResult => ({ files: c.outputs!.size, images: c.images.length, diagnostics: c.diagnostics });
 
-function reportGenerated(o: GenerateOptions, diff: TreeDiff, r: CleanResult, sources: Map<string, string>): number {
-  if (o.json) printJson({ ok: true, ...diff, images: r.images });
+type ImageOutputs = { id: string; outputs: Record<string, string> }[];
+
+/** The images (`9/minimal`) one of whose own files was added, changed or removed, in build order. */
+export function changedImages(diff: TreeDiff, images: ImageOutputs): string[] {
+  const touched = new Set([...diff.added, ...diff.changed, ...diff.removed]);
+  return images.filter((i) => Object.values(i.outputs).some((p) => touched.has(p))).map((i) => i.id);
+}
+
+function reportGenerated(o: GenerateOptions, diff: TreeDiff, r: CleanResult, sources: Map<string, string>, images: ImageOutputs = []): number {
+  const changed = changedImages(diff, images);
+  if (o.json) printJson({ ok: true, ...diff, images: r.images, changedImages: changed });
   else if (!o.quiet) {
     printDiagnostics(r.diagnostics, sources);
     if (isClean(diff)) process.stdout.write(`generated/ is up to date (${r.files} files from ${r.images} images).\n`);
-    else process.stdout.write(`Updated generated/ (${r.images} images):\n${summary(diff).join('\n')}\n`);
+    else {
+      const which = changed.length ? `${changed.length} of ${r.images} images changed: ${changed.join(', ')}` : `no image's own files changed (${r.images} images)`;
+      process.stdout.write(`Updated generated/ — ${which}\n${summary(diff).join('\n')}\n`);
+    }
   }
   return EXIT.ok;
 }
@@ -61,7 +74,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     if (!isClean(diff)) replaceTree(target, wanted);
     // A stale lock is a problem `check` must report, so such a state is not remembered as clean.
     if (!checkLocks(wanted, c.images).length) recordClean(o.root, c.sources, wanted, cleanResult(c));
-    return reportGenerated(o, diff, cleanResult(c), c.sources);
+    return reportGenerated(o, diff, cleanResult(c), c.sources, c.images);
   });
 }
 
@@ -93,8 +106,9 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     recordClean(o.root, c.sources, current, cleanResult(c));
     return reportChecked(o, cleanResult(c), c.sources);
   }
+  const diffs = new Map(diff.changed.map((p) => [p, staleDiff(`${GENERATED_DIR}/${p}`, current.get(p)!, c.outputs!.get(p)!)]));
   if (o.json) {
-    printJson({ ok, ...diff, locks: lockProblems });
+    printJson({ ok, ...diff, locks: lockProblems, diffs: Object.fromEntries([...diffs].map(([p, d]) => [p, d.text])) });
     return EXIT.failed;
   }
   printDiagnostics(c.diagnostics, c.sources);
@@ -104,7 +118,7 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     const modes = treeModes(current);
     if (modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return modes.get(p)!;
     if (have !== undefined && isStandIn(have)) return standInDescription(have);
-    return describeChange(have!, c.outputs!.get(p)!);
+    return describeStale(diffs.get(p)!);
   };
   const lines = [
     ...diff.added.map((p) => `  missing   ${shown(p)}  (run almac generate)`),
@@ -112,21 +126,7 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     ...diff.removed.map((p) => `  orphan    ${shown(p)}  (${isStandIn(current.get(p)!) ? standInDescription(current.get(p)!) : 'no definition produces it'})`),
     ...lockProblems.map((l) => `  lock      ${GENERATED_DIR}/${l.path}  (${l.problem})`),
   ];
-  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n\nRun \`almac generate\`${lockProblems.length ? ' (and `almac lock` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);
+  const patches = [...diffs.values()].map((d) => d.text + '\n').join('\n');
+  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n${patches ? `\n${patches}` : ''}\nRun \`almac generate\`${lockProblems.length ? ' (and `almac lock` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);
   return EXIT.failed;
-}
-
-/** "3 lines differ, first at line 12" — enough to tell a hand edit from a stale file. */
-function describeChange(have: string, want: string): string {
-  const a = have.split('\n');
-  const b = want.split('\n');
-  let first = -1;
-  let count = 0;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) {
-      count++;
-      if (first < 0) first = i + 1;
-    }
-  }
-  return `${count === 1 ? '1 line differs' : `${count} lines differ`}, first at line ${first}`;
 }

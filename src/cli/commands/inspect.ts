@@ -1,9 +1,9 @@
 // `almac print` (the fully resolved image, like `docker buildx bake --print`) and `almac list`.
 import { hasErrors } from '../../diagnostics/diagnostic.js';
-import type { ImageSpec } from '../../model/spec.js';
 import { compileProject } from '../../project.js';
 import { selectImages, suggestSelector } from '../../select.js';
 import { references, runDate } from '../../publish/references.js';
+import { describeImage } from './print-text.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
 
 export { selectImages, suggestSelector } from '../../select.js';
@@ -23,44 +23,11 @@ export function runPrint(o: { root: string; image: string; release?: string; jso
     return EXIT.usage;
   }
   const date = runDate().date;
-  const withRefs = matches.map((s) => ({ ...s, references: references(s, date) }));
-  if (o.json) printJson(withRefs.length === 1 ? withRefs[0] : withRefs);
-  else process.stdout.write(matches.map((s) => describe(s, date)).join('\n\n') + '\n');
+  if (o.json) {
+    const withRefs = matches.map((s) => ({ ...s, references: references(s, date) }));
+    printJson(withRefs.length === 1 ? withRefs[0] : withRefs);
+  } else process.stdout.write(matches.map((s) => describeImage(s, { date, references: references(s, date) })).join('\n\n') + '\n');
   return EXIT.ok;
-}
-
-function describe(s: ImageSpec, date: string): string {
-  const refs = references(s, date);
-  const lines = [
-    `${s.id}  (${s.naming.repository}; defined at ${s.source.file}:${s.source.line})`,
-    s.description ? `  description: ${s.description}` : '',
-    `  releasever: ${s.releasever}   version: ${s.version}   builder: ${s.builder}`,
-    `  platforms: ${s.platforms.map((p) => p.name).join(', ')}`,
-    `  tags: ${s.naming.tags.join(', ') || '(none)'}`,
-    `  published as (${refs.length}${refs.length ? `, {date} = ${date}` : ''}):${refs.length ? '' : ' nowhere'}`,
-    ...refs.map((r) => `    ${r}`),
-    `  package manager: ${s.packageManager}${s.ubi ? `   ubi: ${s.ubi}` : ''}   weak deps: ${s.weakDeps ? 'on' : 'off'}   docs: ${s.docs ? 'on' : 'off'}`,
-    `  install (${s.packages.install.length}): ${s.packages.install.join(' ')}`,
-    s.packages.exclude.length ? `  exclude: ${s.packages.exclude.join(' ')}` : '',
-    s.packages.reinstall.length ? `  reinstall: ${s.packages.reinstall.join(' ')}${s.packages.reinstallLangs ? ` (langs ${s.packages.reinstallLangs})` : ''}` : '',
-    s.packages.remove.length ? `  remove: ${s.packages.remove.join(' ')}` : '',
-    `  repositories: ${s.repositories.map((r) => r.id).join(', ') || '(builder\'s)'}`,
-    `  steps (${s.steps.length} on the builder, ${s.insideSteps.length} inside the image):`,
-    ...[...s.steps, ...s.insideSteps].map((st) => `    ${st.operation.op.padEnd(18)} ${summarise(st.operation)}${st.when ? `   [only on ${st.when.platforms.join(', ')}]` : ''}   (${st.origin.file}:${st.origin.line})`),
-    `  config: ${[s.config.cmd ? `CMD ${JSON.stringify(s.config.cmd)}` : '', ...s.config.env.map(([k, v]) => `ENV ${k}=${v}`), ...s.config.labels.map(([k, v]) => `LABEL ${k}=${v}`), s.config.stopsignal ? `STOPSIGNAL ${s.config.stopsignal}` : ''].filter(Boolean).join('; ')}`,
-    s.assertions.length ? `  assertions: ${s.assertions.map((a) => a.name).join('; ')}` : '',
-  ];
-  return lines.filter(Boolean).join('\n');
-}
-
-function summarise(op: ImageSpec['steps'][number]['operation']): string {
-  const o = op as unknown as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(o)) {
-    if (k === 'op' || v === undefined) continue;
-    parts.push(Array.isArray(v) ? (typeof v[0] === 'object' ? `${v.length} rules` : v.join(' ')) : typeof v === 'string' ? JSON.stringify(v).slice(0, 60) : `${k}=${String(v)}`);
-  }
-  return parts.join(' ');
 }
 
 export function runList(o: { root: string; json: boolean }): number {

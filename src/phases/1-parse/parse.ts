@@ -1,5 +1,6 @@
 // Phase 1: source text → tokens → CST → syntax tree (model/ast.ts), with every lexical and syntax
 // error as a diagnostic. Never throws on any input.
+import { unclosedBrace } from './braces.js';
 import type { CstNode, IToken, IRecognitionException, CstElement } from 'chevrotain';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Block, Comment, Condition, ComparisonOp, Node, SourceFile, Statement, Value, WhenBlock } from '../../model/ast.js';
@@ -64,7 +65,7 @@ export function parseSource(path: string, text: string): ParseResult {
     }));
     return { file: { path, text, nodes: [], comments: [] }, diagnostics };
   }
-  pushAll(diagnostics, syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));
+  pushAll(diagnostics, withUnclosedBrace(syntaxDiagnostics(parser.errors, lines, text, swallowedFrom), lexed.tokens, lines, text));
 
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: lines.tokenSpan(t) }));
   const builder = new AstBuilder(lines, diagnostics);
@@ -83,6 +84,14 @@ function syntaxDiagnostics(errors: IRecognitionException[], lines: LineIndex, te
     out.push(d);
   }
   return out;
+}
+
+/** "expected `}`, found the end of the file" becomes E013 at the `{` that is never closed. */
+function withUnclosedBrace(ds: Diagnostic[], tokens: IToken[], lines: LineIndex, text: string): Diagnostic[] {
+  const i = ds.findIndex((d) => d.code === 'E010' && d.expected === TOKEN_WORDS['RBrace'] && d.span.offset >= text.trimEnd().length);
+  if (i < 0) return ds;
+  const d = unclosedBrace(tokens, text, (t) => lines.tokenSpan(t));
+  return d ? [...ds.slice(0, i), d, ...ds.slice(i + 1)] : ds;
 }
 
 function nestingError(span: Span): Diagnostic {

@@ -14,6 +14,8 @@ import { officialLibraryStatement } from './official-library.js';
 import { NAMING_STATEMENTS, publishStatement } from './registries.js';
 import { didYouMean } from '../../util/suggest.js';
 import { pushAll } from '../../util/arrays.js';
+import { undeclaredHint } from './axis-hints.js';
+import { dropAssertionWith, dropConfig, dropSteps, insteadOf } from './drops.js';
 
 const SETTINGS = ['description', 'releases', 'platforms', 'ubi', 'package-manager', 'weak-deps', 'docs', 'install-langs', 'builder', 'clean-after-install', 'repositories'] as const;
 const PACKAGE_ACTIONS: readonly PackageAction[] = ['install', 'exclude', 'remove', 'reinstall', 'omit'];
@@ -92,7 +94,7 @@ function checkSetting(ctx: Ctx, st: Statement): Setting | undefined {
         if (axis.has(v.text)) return true;
         ctx.diags.push(error('E302', v.span, `\`${printable(v.text)}\` is not a declared ${st.name.slice(0, -1)}`, {
           expected: axis.size ? `one of: ${[...axis].sort().join(', ')}` : `a ${st.name.slice(0, -1)} declared with \`${st.name.slice(0, -1)} NAME { … }\``,
-          hint: didYouMean(v.text, axis),
+          hint: undeclaredHint(st.name === 'releases' ? 'release' : 'platform', v.text, axis),
         }));
         return false;
       });
@@ -134,9 +136,10 @@ function checkPackages(ctx: Ctx, st: Statement): BodyItem | undefined {
   const a = readArgs(st, st.name === 'reinstall' ? { langs: 'value' } : {}, ctx.diags);
   if (!argCount(ctx, st, a.positionals, 1, Infinity, 'at least one package name')) return undefined;
   const names = [];
-  for (const v of a.positionals) {
+  for (const [i, v] of a.positionals.entries()) {
     const s = scalar(ctx, v, 'a package name');
     if (s === undefined) continue;
+    if (splitName(ctx, v, a.positionals[i - 1], a.positionals[i + 1])) continue;
     const kind = classifyPackage(s);
     if (!kind) {
       ctx.diags.push(error('E320', v.span, `\`${printable(s)}\` is not a valid package name`, { expected: 'an RPM package name, glob, provide or @group', hint: explainBadPackage(s) }));
@@ -154,9 +157,35 @@ function checkPackages(ctx: Ctx, st: Statement): BodyItem | undefined {
   return { kind: 'packages', action: st.name as PackageAction, names, langs, span: st.span };
 }
 
-function postStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
+/**
+ * `python3- pip` and `python3 -pip` are one name split by a space: an item ending in `-`, or an
+ * item starting with `-` right after another on the same line. Reported with the joined name.
+ */
+function splitName(ctx: Ctx, v: Value, prev: Value | undefined, next: Value | undefined): boolean {
+  const sameLine = (x: Value | undefined, y: Value | undefined) => x !== undefined && y !== undefined && x.kind === 'word' && y.kind === 'word' && x.span.line === y.span.line;
+  if (v.text.endsWith('-') && v.text.length > 1) {
+    const joined = sameLine(v, next) ? `${v.text}${next!.text.replace(/^-/, '')}` : undefined;
+    ctx.diags.push(error('E322', v.span, `package name \`${printable(v.text)}\` ends in \`-\``, {
+      expected: 'a whole RPM package name',
+      hint: joined ? `did you mean \`${printable(joined)}\`? A space splits a name into two items (\`${printable(v.text)}\` and \`${printable(next!.text)}\`)` : 'RPM names do not end in `-`; complete the name, or use a glob such as `python3-*`',
+    }));
+    return true;
+  }
+  if (v.text.startsWith('-') && v.text.length > 1 && sameLine(prev, v) && !prev!.text.endsWith('-')) {
+    ctx.diags.push(error('E322', v.span, `\`${printable(v.text)}\` is the tail of a package name`, {
+      expected: 'a whole RPM package name',
+      hint: `did you mean \`${printable(prev!.text + v.text)}\`? A space splits a name into two items; to exclude a package write \`exclude ${printable(v.text.slice(1))}\``,
+    }));
+    return true;
+  }
+  return false;
+}
+
+function postStatement(ctx: Ctx, st: Statement): BodyItem | BodyItem[] | undefined {
+  if (st.name === 'drop') return dropSteps(ctx, st);
+  if (st.name === 'instead-of') return insteadOf(ctx, st, (s) => postStatement(ctx, s), walk);
   if (!OPERATION_NAMES.includes(st.name)) {
-    unknownStatement(ctx, st, 'post-install', OPERATION_NAMES);
+    unknownStatement(ctx, st, 'post-install', [...OPERATION_NAMES, 'drop', 'instead-of']);
     return undefined;
   }
   const r = checkOperation(ctx, st);
@@ -166,8 +195,9 @@ function postStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
 const CONFIG = ['cmd', 'entrypoint', 'env', 'label', 'stopsignal', 'user', 'workdir'];
 
 function configStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
+  if (st.name === 'drop') return dropConfig(ctx, st);
   if (!CONFIG.includes(st.name)) {
-    unknownStatement(ctx, st, 'config', CONFIG);
+    unknownStatement(ctx, st, 'config', [...CONFIG, 'drop']);
     return undefined;
   }
   noBlock(ctx, st);
@@ -280,8 +310,9 @@ function namingStatement(ctx: Ctx, st: Statement): BodyItem | undefined {
 const ASSERTIONS = ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output'];
 
 function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
+  if (st.name === 'drop') return dropAssertion(ctx, st);
   if (!ASSERTIONS.includes(st.name)) {
-    unknownStatement(ctx, st, 'assert', ASSERTIONS);
+    unknownStatement(ctx, st, 'assert', [...ASSERTIONS, 'drop']);
     return undefined;
   }
   noBlock(ctx, st);
@@ -328,4 +359,8 @@ function assertStatement(ctx: Ctx, st: Statement): BodyItem[] | undefined {
     }
   }
   return out.map((assertion) => ({ kind: 'assert', assertion, span: st.span }));
+}
+
+function dropAssertion(ctx: Ctx, st: Statement): BodyItem[] | undefined {
+  return dropAssertionWith(ctx, st, assertStatement);
 }

@@ -1,5 +1,6 @@
 // Checking `when` conditions: the axis must be `release` or `platform`, and every value must be a
 // declared release or platform. A misspelt value is an error, never a silently dead branch.
+import { undeclaredHint } from './axis-hints.js';
 import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { Condition } from '../../model/ast.js';
 import type { CheckedCondition, ReleaseOp } from '../../model/checked.js';
@@ -37,7 +38,7 @@ export function checkCondition(c: Condition, axes: Axes, diags: Diagnostic[], op
           const list = [...declared].sort().join(', ');
           diags.push(error('E302', v.span, `\`${v.text}\` is not a declared ${c.axis}`, {
             expected: `one of: ${list}`,
-            hint: didYouMean(v.text, declared) ?? `declare it with \`${c.axis} ${v.text} { … }\`, or use one of the declared ${c.axis}s`,
+            hint: undeclaredHint(c.axis as 'release' | 'platform', v.text, declared),
           }));
         }
       }

@@ -1,10 +1,11 @@
 // The real grammars of the values a definition may contain. Everything that reaches a shell,
 // a Containerfile or a kickstart is checked here first; renderers still quote what they emit.
 import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+import { isGlob, parseGlob } from '../../util/glob.js';
 
 /** RPM package name (as in `Name:`), optionally a glob, or a provide like `dnf-command(config-manager)`. */
 const RPM_NAME = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*$/;
-const RPM_GLOB = /^[A-Za-z0-9_+*?][A-Za-z0-9._+*?-]*$/;
+const RPM_GLOB = /^[A-Za-z0-9_+*?[][A-Za-z0-9._+*?[\]!-]*$/;
 const RPM_PROVIDE = /^[A-Za-z0-9_+][A-Za-z0-9._+-]*\([A-Za-z0-9._+/:-]+\)$/;
 /** Comps group id, as accepted by dnf and kickstart `%packages`: `@core`, `@container-tools`. */
 const GROUP = /^@\^?[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -15,7 +16,7 @@ export function classifyPackage(s: string): PackageKind | undefined {
   if (RPM_NAME.test(s)) return 'name';
   if (GROUP.test(s)) return 'group';
   if (RPM_PROVIDE.test(s)) return 'provide';
-  if (RPM_GLOB.test(s) && /[*?]/.test(s)) return 'glob';
+  if (RPM_GLOB.test(s) && isGlob(s) && parseGlob(s).parts) return 'glob';
   return undefined;
 }
 
@@ -23,6 +24,8 @@ export function explainBadPackage(s: string): string {
   if (/\s/.test(s)) return 'package names contain no whitespace; list several packages as separate items';
   if (/[;&|$`'"\\<>]/.test(s)) return 'package names cannot contain shell metacharacters (; & | $ ` \' " \\ < >)';
   if (/^-/.test(s)) return 'a leading `-` is kickstart syntax; use `exclude NAME` instead';
+  const g = /[[\]]/.test(s) ? parseGlob(s) : undefined;
+  if (g?.error) return g.error;
   return 'RPM names use letters, digits and . _ + -; globs may use * and ?; groups start with @';
 }
 
@@ -44,7 +47,8 @@ const UNSHOWN_MESSAGE = 'cannot contain bidirectional or invisible characters (s
 
 /**
  * An image path: absolute, no `.`/`..` segments, no empty segments, no control characters.
- * `*` and `?` are globs (expanded at build time); every other character is literal.
+ * Where globs are allowed, `*`, `?` and `[...]` follow the one dialect of util/glob.ts (expanded
+ * at build time) and anything outside it is rejected; elsewhere every character is literal.
  */
 export function checkPath(p: string, opts: { glob: boolean }): string | undefined {
   if (!p.startsWith('/')) return 'paths must be absolute (start with `/`)';
@@ -58,6 +62,10 @@ export function checkPath(p: string, opts: { glob: boolean }): string | undefine
     if (s === '..' || s === '.') return 'paths cannot contain `.` or `..` segments; write the path out in full';
   }
   if (!opts.glob && /[*?]/.test(p)) return 'this path cannot be a glob (`*`, `?`)';
+  if (opts.glob) {
+    const g = parseGlob(p);
+    if (g.error) return g.error;
+  }
   if (p.length > 4096) return 'paths are at most 4096 characters long';
   return undefined;
 }

@@ -5,10 +5,11 @@
 import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
-import type { ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
+import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
+import { ConfigLedger, checkPackageContradictions, dropKey, nothingToDrop, sameAssertion } from './inheritance.js';
 import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 
 export interface ResolveResult {
@@ -22,6 +23,8 @@ interface Applied {
   item: BodyItem;
   platformConds: CheckedCondition[];
   group: string;
+  /** The image of the inheritance chain whose body (or fragments) wrote the item. */
+  level: string;
 }
 
 const origin = (s: Span): Origin => ({ file: s.file, line: s.line });
@@ -59,7 +62,7 @@ export function linearise(project: CheckedProject, name: string, onTooDeep?: (d:
   return out;
 }
 
-function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[], budget: ExpandBudget): void {
+function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[], budget: ExpandBudget, level = group): void {
   for (const item of items) {
     if (--budget.itemsLeft < 0) {
       budget.tooMany ??= item.span;
@@ -67,10 +70,10 @@ function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, co
     }
     if (item.kind === 'when') {
       if (mentionsPlatform(item.condition)) {
-        expand(project, item.then, ctx, [...conds, item.condition], group, out, using, budget);
-        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using, budget);
+        expand(project, item.then, ctx, [...conds, item.condition], group, out, using, budget, level);
+        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using, budget, level);
       } else {
-        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using, budget);
+        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using, budget, level);
       }
     } else if (item.kind === 'use') {
       const f = project.fragments.get(item.fragment.name);
@@ -79,9 +82,9 @@ function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, co
         budget.tooDeep ??= item.span;
         continue;
       }
-      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name], budget);
+      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name], budget, level);
     } else {
-      out.push({ item, platformConds: conds, group });
+      out.push({ item, platformConds: conds, group, level });
     }
   }
 }
@@ -179,7 +182,11 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const publishNaming = new PublishNaming();
   const kickstart = new KickstartBuilder();
   const assertions: NamedAssertion[] = [];
+  const assertionSpans: Span[] = [];
   const stepItems: Applied[] = [];
+  const ledger = new ConfigLedger(fail);
+  /** `instead-of NAME`: where the next replacement step for NAME goes. */
+  const replacing = new Map<string, number>();
   const officialLibrary = officialLibraryCollector();
 
   for (const a of applied) {
@@ -220,11 +227,18 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         }
         break;
       }
-      case 'step':
-        stepItems.push(a);
+      case 'step': {
+        const at = it.replaces !== undefined ? replacing.get(it.replaces) : undefined;
+        if (at === undefined) stepItems.push(a);
+        else {
+          stepItems.splice(at, 0, a);
+          replacing.set(it.replaces!, at + 1);
+        }
         break;
+      }
       case 'config': {
         const c = it.item;
+        ledger.record(c.key === 'env' || c.key === 'label' ? `${c.key} ${c.name}` : c.key, it.span, a.level);
         if (c.key === 'env') env.set(c.name, c.value);
         else if (c.key === 'label') labels.set(c.name, c.value);
         else if (c.key === 'cmd' || c.key === 'entrypoint') config[c.key] = c.value;
@@ -247,9 +261,33 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
         break;
       case 'assert': {
         const as = it.assertion;
-        const label =
-          'name' in as ? `${as.kind} ${as.name}` : 'path' in as ? `${as.kind} ${as.path}` : `${as.kind} ${as.argv.join(' ')}`;
+        const label = assertionLabel(as);
         assertions.push({ name: label, assertion: as, origin: origin(it.span) });
+        assertionSpans.push(it.span);
+        break;
+      }
+      case 'drop': {
+        const t = it.target;
+        if (t.what === 'config') {
+          const key = dropKey(t);
+          const had = ledger.forget(key);
+          if (t.key === 'env') env.delete(t.name);
+          else if (t.key === 'label') labels.delete(t.name);
+          else delete config[t.key];
+          if (!had) nothingToDrop(fail, it.span, key, 'check the spelling; `almac print IMAGE` shows the inherited config');
+        } else if (t.what === 'assert') {
+          const i = assertions.findIndex((x) => sameAssertion(x.assertion, t.assertion));
+          if (i < 0) nothingToDrop(fail, it.span, assertionLabel(t.assertion), 'write the assertion exactly as the parent does; `almac print IMAGE` lists them');
+          else {
+            assertions.splice(i, 1);
+            assertionSpans.splice(i, 1);
+          }
+        } else {
+          const first = stepItems.findIndex((x) => x.group === t.from.name);
+          for (let i = stepItems.length - 1; i >= 0; i--) if (stepItems[i]!.group === t.from.name) stepItems.splice(i, 1);
+          if (first < 0) nothingToDrop(fail, t.from.span, t.from.name, 'name a fragment (or parent image) whose `post` steps this image inherits');
+          else if (t.inPlace) replacing.set(t.from.name, first);
+        }
         break;
       }
     }
@@ -260,18 +298,9 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const library = officialLibrary.finish(fillValue, fail);
 
   // Whole-image checks.
-  for (const [name, span] of install) {
-    for (const [other, what] of [[remove, 'removed'], [exclude, 'excluded']] as const) {
-      const s2 = other.get(name);
-      if (s2) {
-        fail('E401', s2, `\`${name}\` is both installed and ${what}`, {
-          expected: 'each package either installed or ' + what,
-          hint: `to drop a package that a parent installs, write \`omit ${name}\``,
-          related: [{ message: 'installed here', span }],
-        });
-      }
-    }
-  }
+  const later = new Map<string, Span>();
+  for (const a of stepItems) if (a.item.kind === 'step' && a.item.operation.op === 'install') for (const n of a.item.operation.packages) later.set(n, a.item.span);
+  checkPackageContradictions({ install, exclude, remove, later }, assertions.map((x, i) => ({ assertion: x.assertion, span: assertionSpans[i]! })), fail);
   if (packageManager === 'microdnf') {
     for (const [name, span] of install) if (name.startsWith('@')) fail('E403', span, `microdnf cannot install groups such as \`${name}\``, { expected: 'package names', hint: 'list the group\'s packages, or use `package-manager dnf`' });
     for (const a of stepItems) {
@@ -352,6 +381,10 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
       kickstart: `kickstarts/${fillValue(kickstartFile)}`,
     },
   };
+}
+
+function assertionLabel(as: Assertion): string {
+  return 'name' in as ? `${as.kind} ${as.name}` : 'path' in as ? `${as.kind} ${as.path}` : `${as.kind} ${as.argv.join(' ')}`;
 }
 
 function resolveRepositories(

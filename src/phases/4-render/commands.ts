@@ -2,7 +2,8 @@
 // (root = /mnt/sys-root, on the builder) and a kickstart `%post --nochroot` section
 // (root = "$root", on the installer host). Steps that run inside the image get root = "".
 import type { ImageSpec, Operation } from '../../model/spec.js';
-import { printfFormat, quote, rootPath, sedPattern, sedReplacement } from './shell.js';
+import { matchesDotEntries } from '../../util/glob.js';
+import { MATCH_VAR, printfFormat, quote, rootPath, sedPattern, sedReplacement } from './shell.js';
 
 /**
  * A shell command as quoted words. Words from `listFrom` on are a list (paths, packages); when
@@ -30,6 +31,23 @@ export function dnfRootOptions(ctx: CommandContext): string[] {
 
 const p = (ctx: CommandContext, path: string, glob = false) => rootPath(ctx.root, path, { glob });
 
+/**
+ * `command PATH…` for globbed paths. A glob with a segment such as `.*` may expand to `.` and
+ * `..` (bash before 5.2, and other shells, do so), so such paths are run through a loop that skips
+ * every match with a `.` or `..` segment; the other paths stay one plain command.
+ */
+function withGlobs(ctx: CommandContext, head: string[], paths: string[], listed: boolean): Cmd[] {
+  const plain = paths.filter((x) => !matchesDotEntries(x));
+  const dotted = paths.filter((x) => matchesDotEntries(x));
+  const out: Cmd[] = [];
+  if (plain.length) out.push({ words: [...head, ...plain.map((x) => p(ctx, x, true))], ...(listed ? { listFrom: head.length } : {}) });
+  if (dotted.length) {
+    const v = MATCH_VAR;
+    out.push({ words: [`for ${v} in ${dotted.map((x) => p(ctx, x, true)).join(' ')}; do case "/$${v}/" in */./*|*/../*) ;; *) ${head.join(' ')} "$${v}" ;; esac; done`] });
+  }
+  return out;
+}
+
 export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
   const paths = (xs: string[], glob = false) => xs.map((x) => p(ctx, x, glob));
   switch (op.op) {
@@ -45,7 +63,7 @@ export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
     case 'chmod':
       return [{ words: ['chmod', op.mode, ...paths(op.paths)], listFrom: 2 }];
     case 'remove':
-      return [{ words: ['rm', '-rf', ...paths(op.paths, true)], listFrom: 2 }];
+      return withGlobs(ctx, ['rm', '-rf'], op.paths, true);
     case 'symlink':
       return [{ words: ['ln', '-sfn', quote(op.target), p(ctx, op.path)] }];
     case 'group': {
@@ -72,9 +90,9 @@ export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
       return [{ words: a }];
     }
     case 'delete-lines':
-      return [{ words: ['sed', '-i', quote(`\\|${sedPattern(op.matching)}|d`), p(ctx, op.path, true)] }];
+      return withGlobs(ctx, ['sed', '-i', quote(`\\|${sedPattern(op.matching)}|d`)], [op.path], false);
     case 'replace':
-      return [{ words: ['sed', '-i', ...op.rules.flatMap((r) => ['-e', quote(`s|${sedPattern(r.pattern)}|${sedReplacement(r.replacement)}|g`)]), p(ctx, op.path, true)] }];
+      return withGlobs(ctx, ['sed', '-i', ...op.rules.flatMap((r) => ['-e', quote(`s|${sedPattern(r.pattern)}|${sedReplacement(r.replacement)}|g`)])], [op.path], false);
     case 'tmpfiles':
       return [{ words: ['systemd-tmpfiles', ...(ctx.root ? [`--root=${ctx.root}`] : []), '--create', ...op.configs.map(quote)] }];
     case 'timestamp':

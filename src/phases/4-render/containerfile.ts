@@ -1,5 +1,6 @@
 // ImageSpec → the data the Containerfile template prints. Every decision about layout is made
 // here: stages, which RUN holds which steps, quoting; the template only lays the text out.
+import { provenance } from './provenance.js';
 import type { ImageSpec, Step } from '../../model/spec.js';
 import { dnfRootOptions, type Cmd, type CommandContext } from './commands.js';
 import { dockerRunLines, stepItems } from './runs.js';
@@ -76,9 +77,9 @@ function runsFor(steps: Step[], ctx: CommandContext): RunBlock[] {
         `    root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`,
         `    rm -f /tmp/almac-step.sh`,
       ];
-      return { comments: [`# raw-shell: unchecked shell from ${first.origin.file}:${first.origin.line} ($root is the image root)`], lines };
+      return { comments: [`# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`], lines };
     }
-    return { comments: [`# ${first.group} (${first.origin.file}:${first.origin.line})`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
+    return { comments: [`# ${provenance(first)}`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
   });
 }
 

@@ -1,5 +1,6 @@
 // ImageSpec → the data the kickstart template prints. The commands and section headers are spelt
 // for the release's pykickstart dialect in kickstart-commands.ts; this file lays out the sections.
+import { provenance } from './provenance.js';
 import type { ImageSpec } from '../../model/spec.js';
 import type { CommandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';
@@ -64,7 +65,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   for (const s of steps) {
     if (s.operation.op === 'shell') {
       flush();
-      body.push(`# raw-shell: unchecked shell from ${s.origin.file}:${s.origin.line} ($root is the image root)`);
+      body.push(`# raw-shell: unchecked shell from ${provenance(s)}; $root is the image root`);
       body.push(`(cd / && sh -eu -c ${quote(s.operation.script)})`);
     } else pending.push(s);
   }

@@ -3,6 +3,7 @@
 // whatever a value contains, it reaches the command as exactly one inert word.
 
 import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+import { isGlob, parseGlob } from '../../util/glob.js';
 
 const SAFE = /^[A-Za-z0-9_\/.,:@%+=-]+$/;
 
@@ -13,16 +14,19 @@ export function quote(s: string): string {
 }
 
 /**
- * A path inside the image root. `*` and `?` stay unquoted so the shell expands them (the only
- * glob characters almac supports); every other character is literal.
- * `root` is a shell fragment such as `/mnt/sys-root` or `"$root"`, already safe.
+ * A path inside the image root. Wildcards of almac's glob dialect (`*`, `?`, `[...]`, checked in
+ * phase 2, see util/glob.ts) stay unquoted so the shell expands them; every other character is
+ * quoted, so literal. `root` is a shell fragment such as `/mnt/sys-root` or `"$root"`, already safe.
  */
 export function rootPath(root: string, path: string, opts: { glob?: boolean } = {}): string {
-  const full = path;
-  if (!opts.glob || !/[*?]/.test(full)) return joinRoot(root, quote(full));
-  const parts = full.split(/([*?])/);
-  return root + parts.map((p) => (p === '*' || p === '?' ? p : p === '' ? '' : quote(p))).join('');
+  if (!opts.glob || !isGlob(path)) return joinRoot(root, quote(path));
+  const g = parseGlob(path);
+  if (!g.parts) throw new Error(`internal error: unchecked glob ${JSON.stringify(path)}`);
+  return root + g.parts.map((p) => (p.kind === 'literal' ? quote(p.text) : p.kind === 'star' ? '*' : p.kind === 'one' ? '?' : `[${p.negate ? '!' : ''}${p.body}]`)).join('');
 }
+
+/** The shell variable a loop over a glob's matches uses (see eachMatch in commands.ts). */
+export const MATCH_VAR = 'almac_path';
 
 function joinRoot(root: string, quoted: string): string {
   if (root === '') return quoted;
