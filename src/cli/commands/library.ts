@@ -4,16 +4,14 @@
 // and fills GitCommit in; `--validate FILE` checks an existing library file against bashbrew's rules.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { commitLayout, exportLibrary, LibraryError, readLayoutManifest, writeLibraryFile } from '../../library/export.js';
 import { GitError } from '../../library/git-branches.js';
 import { OciLayoutError } from '../../library/oci-layout.js';
 import { RootfsError } from '../../library/rootfs-tarball.js';
 import { GIT_COMMIT, validateLibraryFile } from '../../library/validate.js';
-import { compileProject } from '../../project.js';
 import { CommandError as ExecError } from '../../runner/engine/errors.js';
-import { selectImages, suggestSelector } from '../../select.js';
-import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { EXIT, printJson } from '../io.js';
+import { compileSelected } from '../compile-selected.js';
 
 export interface LibraryOptions {
   root: string;
@@ -73,17 +71,9 @@ export async function runLibrary(o: LibraryOptions): Promise<number> {
     if (o.commitOnly) manifest = readLayoutManifest(out);
     else {
       if (!o.from) return usage('--from SOURCE is required: where the built images are, e.g. `oci:/srv/layouts/{release}-{image}:latest` or `docker://127.0.0.1:5000/{repository}:{version}`');
-      const c = compileProject(o.root, { render: false });
-      if (hasErrors(c.diagnostics)) {
-        if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
-        else printDiagnostics(c.diagnostics, c.sources);
-        return EXIT.failed;
-      }
-      const { selected, unknown } = selectImages(c.images, o.selectors);
-      if (unknown.length) {
-        for (const u of unknown) process.stderr.write(`error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`);
-        return EXIT.usage;
-      }
+      const picked = compileSelected(o.root, o.selectors, { json: o.json });
+      if (typeof picked === 'number') return picked;
+      const { compilation: c, selected } = picked;
       manifest = await exportLibrary({ specs: c.images, selected, from: o.from, out, sourceDateEpoch: epoch, date: o.date, platforms: o.platforms, log });
     }
     const commits = new Map<string, string>();

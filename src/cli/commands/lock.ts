@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { arch as hostArch } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parseRepoOptions, RepoOptionError } from '../../runner/repos.js';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { lockPath, renderLock } from '../../lock/lockfile.js';
 import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
 import { readTree, recover, replaceTree, withLock } from '../../output/generated-tree.js';
-import { GENERATED_DIR, compileProject } from '../../project.js';
-import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
-import { selectImages, suggestSelector } from '../../select.js';
+import { GENERATED_DIR } from '../../project.js';
+import { EXIT, printJson } from '../io.js';
+import { compileSelected } from '../compile-selected.js';
 
 export function hostPlatform(): string {
   return { x64: 'linux/amd64', arm64: 'linux/arm64', ppc64: 'linux/ppc64le', s390x: 'linux/s390x', ia32: 'linux/386', riscv64: 'linux/riscv64' }[hostArch()] ?? 'linux/amd64';
@@ -32,17 +31,9 @@ export function runLock(o: { root: string; json: boolean; selectors: string[]; p
     process.stderr.write(`error: ${overrides}\n`);
     return EXIT.usage;
   }
-  const c = compileProject(o.root, { render: false });
-  if (hasErrors(c.diagnostics)) {
-    if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
-    else printDiagnostics(c.diagnostics, c.sources);
-    return EXIT.failed;
-  }
-  const { selected, unknown } = selectImages(c.images, o.selectors);
-  if (unknown.length) {
-    for (const u of unknown) process.stderr.write(`error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`);
-    return EXIT.usage;
-  }
+  const picked = compileSelected(o.root, o.selectors, { json: o.json });
+  if (typeof picked === 'number') return picked;
+  const { compilation: c, selected } = picked;
   const wanted = o.platforms.length ? o.platforms : [hostPlatform()];
   const written: string[] = [];
   const cacheDir = join(o.root, '.almac', 'dnf-cache');

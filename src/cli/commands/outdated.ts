@@ -4,16 +4,15 @@
 // rebuild; 100: at least one image has a qualifying update (like `dnf check-update`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
 import { lockPath } from '../../lock/lockfile.js';
 import type { ImageSpec } from '../../model/spec.js';
 import { findUpdates, SEVERITIES, type Filter, type Severity } from '../../outdated/compare.js';
 import { PackageSetError, readPackageSet } from '../../outdated/package-sets.js';
 import { readRepoMetadata, RepoMetadataError, type RepoMetadata } from '../../outdated/repo-metadata.js';
 import { rebuildList, renderMarkdown, renderText, type ImageReport } from '../../outdated/report.js';
-import { GENERATED_DIR, compileProject } from '../../project.js';
-import { selectImages, suggestSelector } from '../../select.js';
-import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { GENERATED_DIR } from '../../project.js';
+import { EXIT, printJson } from '../io.js';
+import { compileSelected } from '../compile-selected.js';
 import { hostPlatform, parseRepoOverrides } from './lock.js';
 
 export const EXIT_REBUILD = 100;
@@ -52,18 +51,9 @@ export async function runOutdated(o: OutdatedOptions): Promise<number> {
     if (!m) return fail(EXIT.usage, `--package-set takes IMAGE=FILE (e.g. 9/minimal=manifest.txt), not \`${v}\``);
     given.set(m[1]!, m[2]!);
   }
-  const c = compileProject(o.root, { render: false });
-  if (hasErrors(c.diagnostics)) {
-    if (o.format === 'json') printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
-    else printDiagnostics(c.diagnostics, c.sources);
-    return EXIT.failed;
-  }
-  const { selected, unknown } = selectImages(c.images, o.selectors);
-  for (const id of given.keys()) if (!c.images.some((s) => s.id === id)) unknown.push(id);
-  if (unknown.length) {
-    for (const u of unknown) process.stderr.write(`error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`);
-    return EXIT.usage;
-  }
+  const picked = compileSelected(o.root, o.selectors, { json: o.format === 'json', alsoNamed: [...given.keys()] });
+  if (typeof picked === 'number') return picked;
+  const { compilation: c, selected } = picked;
   const wanted = o.platforms.length ? o.platforms : [hostPlatform()];
   const jobs: { spec: ImageSpec; platform: string; basearch: string; file: string }[] = [];
   const missing: string[] = [];

@@ -1,17 +1,15 @@
 // `almac publish [SELECTOR…]`: push what `almac build` built — one manifest list per image, to
 // every reference its definition names — and an SBOM per platform. See src/publish/.
 import { join, resolve } from 'node:path';
-import { hasErrors } from '../../diagnostics/diagnostic.js';
 import type { ImageSpec, PlatformInfo } from '../../model/spec.js';
-import { compileProject } from '../../project.js';
 import { openEngine } from '../../runner/engine/open.js';
-import { selectImages, suggestSelector } from '../../select.js';
 import type { Runner } from '../../publish/oci.js';
 import { checkPlatformImage, findImageId, localTag, type CheckedPlatform } from '../../publish/platform-images.js';
 import { publishImage, type ImageResult } from '../../publish/publish.js';
 import { runDate } from '../../publish/references.js';
-import { parseRegistryMap, RegistryMapError } from '../../publish/registry-map.js';
-import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { parseRegistryMap } from '../../publish/registry-map.js';
+import { EXIT, printJson } from '../io.js';
+import { compileSelected } from '../compile-selected.js';
 
 export interface PublishOptions {
   root: string;
@@ -63,17 +61,9 @@ export async function runPublish(o: PublishOptions): Promise<number> {
     err(`error: ${(e as Error).message}\n`);
     return EXIT.usage;
   }
-  const c = compileProject(o.root, { render: false });
-  if (hasErrors(c.diagnostics)) {
-    if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
-    else printDiagnostics(c.diagnostics, c.sources);
-    return EXIT.failed;
-  }
-  const { selected, unknown } = selectImages(c.images, o.selectors);
-  if (unknown.length) {
-    err(unknown.map((u) => `error: no image matches \`${u}\`; ${suggestSelector(c.images, u)}\n`).join(''));
-    return EXIT.usage;
-  }
+  const picked = compileSelected(o.root, o.selectors, { json: o.json, err });
+  if (typeof picked === 'number') return picked;
+  const { compilation: c, selected } = picked;
   const buildDir = resolve(o.root, o.buildDir);
   const engine = await openEngine({ name: 'podman', store: o.store ?? join(buildDir, 'engine'), write: false });
   const lines: string[] = [];
