@@ -4,8 +4,7 @@
 // qualifying update are rebuilt, and the changelog goes to the job summary. On the first of each
 // month every image is rebuilt. A manual run may ask for either. Like the main workflow, GitHub runs
 // a byte-identical copy (.github/workflows/updates.yml).
-import { BAKE_FILE } from './bake.js';
-import { MATRIX_JQ } from './workflow.js';
+import { MATRIX_JQ, bakeMatrixJob } from './workflow.js';
 
 export const UPDATES_WORKFLOW_FILE = 'github-updates-workflow.yml';
 export const UPDATES_WORKFLOW_COPY = '.github/workflows/updates.yml';
@@ -75,19 +74,5 @@ jobs:
     needs: outdated
     if: needs.outdated.outputs.include != '[]'
     runs-on: ubuntu-24.04
-    strategy:
-      fail-fast: false
-      matrix:
-        include: \${{ fromJSON(needs.outdated.outputs.include) }}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-qemu-action@v3
-      - uses: docker/setup-buildx-action@v3
-      - name: docker buildx bake \${{ matrix.target }}
-        env:
-          TARGET: \${{ matrix.target }}
-        run: |
-          export DATE="$(date -u +%Y%m%d)"
-          docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
-`;
+${bakeMatrixJob('outdated')}`;
 }

@@ -77,21 +77,7 @@ jobs:
     name: Build \${{ matrix.id }}
     needs: matrix
     runs-on: ubuntu-24.04
-    strategy:
-      fail-fast: false
-      matrix:
-        include: \${{ fromJSON(needs.matrix.outputs.include) }}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-qemu-action@v3
-      - uses: docker/setup-buildx-action@v3
-      - name: docker buildx bake \${{ matrix.target }}
-        env:
-          TARGET: \${{ matrix.target }}
-        run: |
-          export DATE="$(date -u +%Y%m%d)"
-          docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
-
+${bakeMatrixJob('matrix')}
   publish:
     name: Build, verify and publish \${{ matrix.id }}
     needs: [matrix, build]
@@ -148,5 +134,24 @@ jobs:
           path: |
             publish.json
             .almac/build/**/sbom.cdx.json
+`;
+}
+
+/** The steps of a job that bakes one target per matrix entry; `needsJob` outputs the matrix as `include`. */
+export function bakeMatrixJob(needsJob: string): string {
+  return `    strategy:
+      fail-fast: false
+      matrix:
+        include: \${{ fromJSON(needs.${needsJob}.outputs.include) }}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-qemu-action@v3
+      - uses: docker/setup-buildx-action@v3
+      - name: docker buildx bake \${{ matrix.target }}
+        env:
+          TARGET: \${{ matrix.target }}
+        run: |
+          export DATE="$(date -u +%Y%m%d)"
+          docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
 `;
 }
