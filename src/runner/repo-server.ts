@@ -320,7 +320,9 @@ export class RepoServer {
   private async follow(d: Download, res: ServerResponse): Promise<void> {
     const fh = await open(d.tmp, 'r').catch(() => undefined);
     if (!fh) {
-      // renamed meanwhile (done) or removed (failed)
+      // Renamed into place (done) or removed (failed) meanwhile. The rename is visible before its
+      // promise settles and sets `done`, so wait for the download to say which it was.
+      while (!d.done && !res.destroyed) await oneOf(d, 'change', res, 'close');
       if (d.done && !d.failed) return pipeFile(createReadStream(d.file), res);
       res.destroy();
       return;
