@@ -292,10 +292,13 @@ describe('failure 10: an I/O error names the file and says generated/ was left a
   /** A project on a tmpfs too small for a second generated/, or undefined where no tmpfs can be mounted. */
   function projectOnSmallDisk(): string | undefined {
     const dir = tempDir();
-    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=448k', 'tmpfs', dir]).status !== 0) return undefined;
+    const src = freshProject();
+    // room for the project and half of a second generated/ (sizes as du counts them, in KiB)
+    const kib = (p: string) => Number(spawnSync('du', ['-sk', p]).stdout.toString().split('\t')[0]);
+    const size = kib(src) + Math.floor(kib(join(src, 'generated')) / 2);
+    if (process.getuid?.() !== 0 || spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}k`, 'tmpfs', dir]).status !== 0) return undefined;
     mounts.push(dir);
     const root = join(dir, 'p');
-    const src = freshProject();
     cpSync(src, root, { recursive: true });
     return root;
   }

@@ -106,7 +106,13 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     recordClean(o.root, c.sources, current, cleanResult(c));
     return reportChecked(o, cleanResult(c), c.sources);
   }
-  const diffs = new Map(diff.changed.map((p) => [p, staleDiff(`${GENERATED_DIR}/${p}`, current.get(p)!, c.outputs!.get(p)!)]));
+  // A unified diff for each file whose text differs; mode changes and special files are described instead.
+  const diffs = new Map<string, ReturnType<typeof staleDiff>>();
+  for (const p of diff.changed) {
+    const have = current.get(p);
+    const want = c.outputs!.get(p);
+    if (have !== undefined && want !== undefined && have !== want && !isStandIn(have)) diffs.set(p, staleDiff(`${GENERATED_DIR}/${p}`, have, want));
+  }
   if (o.json) {
     printJson({ ok, ...diff, locks: lockProblems, diffs: Object.fromEntries([...diffs].map(([p, d]) => [p, d.text])) });
     return EXIT.failed;
@@ -118,7 +124,8 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     const modes = treeModes(current);
     if (modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return modes.get(p)!;
     if (have !== undefined && isStandIn(have)) return standInDescription(have);
-    return describeStale(diffs.get(p)!);
+    const d = diffs.get(p);
+    return d ? describeStale(d) : 'differs from what the definitions produce';
   };
   const lines = [
     ...diff.added.map((p) => `  missing   ${shown(p)}  (run almac generate)`),
