@@ -67,7 +67,9 @@ for w in "${wanted[@]}"; do
   # the same spec, one release up
   # the release 9 definitions (dist tag, release strings), where the fixture specs keep them per release
   { cat "$FIX/common.inc"; [ ! -f "$FIX/releases/9.inc" ] || cat "$FIX/releases/9.inc"; sed -E "s/^Release:.*/Release: ${rel}%{?dist}/" "$src"; } > "$WORK/SPECS/$spec.spec"
-  rpmbuild -bb --target x86_64 --define "_topdir $WORK" --define "_sourcedir $WORK/SOURCES" \
+  # the architecture macros make-fixture-repo.sh gives the specs, for x86_64
+  rpmbuild -bb --target x86_64 --define "fixture_libdir /usr/lib64" --define "fixture_so64 ()(64bit)" \
+    --define "fixture_ldso ld-linux-x86-64.so.2" --define "_topdir $WORK" --define "_sourcedir $WORK/SOURCES" \
     --define "_builddir $WORK/BUILD/$spec" --define "_rpmdir $WORK/RPMS" --define "_buildhost almac-fixture" \
     --define "use_source_date_epoch_as_buildtime 1" --define "clamp_mtime_to_source_date_epoch 1" \
     --define "_binary_payload w2.xzdio" "$WORK/SPECS/$spec.spec" > "$WORK/$spec.log" 2>&1 \

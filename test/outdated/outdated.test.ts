@@ -138,9 +138,14 @@ describe.skipIf(!haveTools)('almac outdated (needs rpmbuild, createrepo_c, modif
     const missing = await almac(['outdated', '9/micro', '--platform', 'linux/amd64', '--repo', `fixture=file://${snap['all']}`]);
     expect(missing.status).toBe(3);
     expect(missing.stderr).toContain('run `almac lock 9/micro`');
+    // a local directory that is not there is a command-line error, as for build and lock (one --repo grammar)
     const norepo = await almac(['outdated', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${join(work, 'nope')}`]);
-    expect(norepo.status).toBe(3);
-    expect(norepo.stderr).toContain('nope/repodata/repomd.xml');
+    expect(norepo.status).toBe(2);
+    expect(norepo.stderr).toContain(`--repo fixture: ${join(work, 'nope')} is not a directory`);
+    // a repository that cannot be reached is a failure outside the definitions
+    const unreachable = await almac(['outdated', '9/minimal', '--platform', 'linux/amd64', '--repo', 'fixture=http://127.0.0.1:9/repo/']);
+    expect(unreachable.status).toBe(3);
+    expect(unreachable.stderr).toContain('127.0.0.1:9/repo/repodata/repomd.xml');
     expect(existsSync(join(project, 'generated/locks/9-minimal-x86_64.lock.json'))).toBe(true);
   });
 });
