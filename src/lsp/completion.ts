@@ -5,6 +5,8 @@ import type { IToken } from 'chevrotain';
 import { BODY_STATEMENTS } from '../phases/2-analyze/body.js';
 import { OPERATION_NAMES } from '../phases/2-analyze/operations.js';
 import { KICKSTART_STATEMENTS } from '../phases/2-analyze/kickstart-settings.js';
+import { NAMING_STATEMENTS } from '../phases/2-analyze/registries.js';
+import { TOP_STATEMENTS } from '../phases/2-analyze/analyze.js';
 import { getLexer } from '../phases/1-parse/tokens.js';
 
 /** Block kinds, named after the statement that opens them. `body` is an image or fragment. */
@@ -15,11 +17,11 @@ export type BlockKind = 'top' | 'body' | 'post' | 'config' | 'naming' | 'kicksta
  * test/lsp/completion.test.ts proves that these lists are exactly what the analyzer accepts.
  */
 export const STATEMENTS: Record<BlockKind, readonly string[]> = {
-  top: ['release', 'platform', 'repository', 'fragment', 'image'],
+  top: TOP_STATEMENTS,
   body: BODY_STATEMENTS,
   post: [...OPERATION_NAMES, 'drop', 'instead-of'],
   config: ['cmd', 'entrypoint', 'env', 'label', 'stopsignal', 'user', 'workdir', 'drop'],
-  naming: ['repository', 'tags', 'tag', 'title', 'kickstart-file'],
+  naming: NAMING_STATEMENTS,
   kickstart: KICKSTART_STATEMENTS,
   assert: ['package-installed', 'package-absent', 'path-exists', 'path-absent', 'command-succeeds', 'command-output', 'drop'],
   release: ['releasever', 'version', 'platforms', 'builder'],

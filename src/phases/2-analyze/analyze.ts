@@ -13,7 +13,9 @@ import { argCount, bool, checked, named, needBlock, noBlock, unknownStatement, t
 import { ARCH, IDENT, IMAGE_REF, PLATFORM_NAME, RELEASE_NAME, REPO_ID, checkSingleLine, checkUrl } from './grammars.js';
 import { pushAll } from '../../util/arrays.js';
 
-const TOP = ['release', 'platform', 'repository', 'registry', 'fragment', 'image'];
+/** The declarations a definition file may hold (the language server completes them). */
+export const TOP_STATEMENTS: readonly string[] = ['release', 'platform', 'repository', 'registry', 'fragment', 'image'];
+const TOP = TOP_STATEMENTS;
 
 export interface AnalyzeResult {
   project: CheckedProject;
