@@ -35,7 +35,7 @@ function tree(): string {
 }
 
 function run(shell: string[], text: string, root: string) {
-  const file = join(root, '..', `${root.split('/').pop()}.sh`);
+  const file = join(root, 'commands.sh'); // inside the temporary directory, which the test removes
   writeFileSync(file, text);
   return spawnSync(shell[0]!, [...shell.slice(1), file], { env: { PATH: process.env['PATH'], HOME: root, root }, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 }
