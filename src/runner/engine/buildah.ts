@@ -2,7 +2,7 @@
 // (`buildah from` / `run` / `rm`), imports go through one (`from scratch` / `add` / `config` / `commit`).
 import { spawnSync } from 'node:child_process';
 import { buildahConfigArgs } from './argv.js';
-import { CliEngine, importedId, once, uniqueName, type EngineOptions } from './cli-engine.js';
+import { CliEngine, importedId, undoOnce, uniqueName, type EngineOptions } from './cli-engine.js';
 import { CommandError } from './errors.js';
 import { parseBuildahImages, parseBuildahInspect } from './parse.js';
 import { directSink, onInterrupt, type CommandSink, type ExecResult } from './process.js';
@@ -49,18 +49,7 @@ export class BuildahEngine extends CliEngine {
   async mountImage(id: string, _scratchDir?: string): Promise<ImageRoot> {
     const ctr = uniqueName('verify');
     const rmSync = (): void => void spawnSync(this.bin, ['rm', ctr], { env: this.env, stdio: 'ignore', timeout: 30_000 });
-    const unregister = onInterrupt(rmSync);
-    const r = once(async () => void (await this.exec([this.bin, 'rm', ctr])), rmSync);
-    const undo = {
-      release: async () => {
-        await r.release();
-        unregister();
-      },
-      releaseSync: () => {
-        r.releaseSync();
-        unregister();
-      },
-    };
+    const undo = undoOnce(async () => void (await this.exec([this.bin, 'rm', ctr])), rmSync);
     try {
       await this.query(['from', '--pull=never', '--name', ctr, id]);
       const path = (await this.query(['mount', ctr])).stdout.trim();

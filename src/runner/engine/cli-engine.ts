@@ -204,19 +204,28 @@ export function importedId(engine: string, stdout: string): string {
   return id;
 }
 
-/** Release functions that run once, async or sync. */
-export function once(asyncFn: () => Promise<void>, syncFn: () => void): Pick<ImageRoot, 'release' | 'releaseSync'> {
+/**
+ * The undo of something an engine call left in place (a mount, a working container): it runs once,
+ * by `release()` or `releaseSync()`, and on SIGINT/SIGTERM until then (registered when this is
+ * called, so before the thing it undoes exists).
+ */
+export function undoOnce(asyncFn: () => Promise<void>, syncFn: () => void): Pick<ImageRoot, 'release' | 'releaseSync'> {
+  const unregister = onInterrupt(syncFn);
   let done = false;
   return {
     release: async () => {
-      if (done) return;
-      done = true;
-      await asyncFn();
+      if (!done) {
+        done = true;
+        await asyncFn();
+      }
+      unregister();
     },
     releaseSync: () => {
-      if (done) return;
-      done = true;
-      syncFn();
+      if (!done) {
+        done = true;
+        syncFn();
+      }
+      unregister();
     },
   };
 }

@@ -4,11 +4,11 @@
 // in the store; build() removes the ones nothing names.
 import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { CliEngine, importedId, once, uniqueName, type EngineOptions } from './cli-engine.js';
+import { CliEngine, importedId, undoOnce, uniqueName, type EngineOptions } from './cli-engine.js';
 import { CommandError } from './errors.js';
 import { importArgv } from './argv.js';
 import { parseDockerImages } from './parse.js';
-import { directSink, execCommand, onInterrupt, type CommandSink, type ExecResult } from './process.js';
+import { directSink, execCommand, type CommandSink, type ExecResult } from './process.js';
 import type { BuildRequest, EngineCapabilities, ImageChanges, ImageRecord, ImageRoot } from './types.js';
 
 /** Image ids a docker (legacy builder) build prints for its steps: ` ---> 1234abcd` / `--> 1234abcd`. */
@@ -79,21 +79,10 @@ export class DockerEngine extends CliEngine {
       spawnSync(this.bin, ['rm', '-f', ctr], { env: this.env, stdio: 'ignore', timeout: 30_000 });
       spawnSync('rm', ['-rf', dir], { stdio: 'ignore' });
     };
-    const unregister = onInterrupt(cleanSync);
-    const r = once(async () => {
+    const undo = undoOnce(async () => {
       await this.exec([this.bin, 'rm', '-f', ctr]);
       await rm(dir, { recursive: true, force: true });
     }, cleanSync);
-    const undo = {
-      release: async () => {
-        await r.release();
-        unregister();
-      },
-      releaseSync: () => {
-        r.releaseSync();
-        unregister();
-      },
-    };
     try {
       await this.query(['create', '--name', ctr, '--label', `org.almac.pid=${process.pid}`, id, '/almac-never-started']);
       const x = await execCommand(['sh', '-c', `"$0" export "$1" | tar -x -C "$2" --numeric-owner`, this.bin, ctr, dir], { env: this.env });

@@ -2,9 +2,8 @@
 // helper containers run in a PID namespace that dies with almac.
 import { spawnSync } from 'node:child_process';
 import { findOnPath } from './detect.js';
-import { CliEngine, once, type EngineOptions } from './cli-engine.js';
+import { CliEngine, undoOnce, type EngineOptions } from './cli-engine.js';
 import { parsePodmanImages } from './parse.js';
-import { onInterrupt } from './process.js';
 import type { EngineCapabilities, ImageRecord, ImageRoot } from './types.js';
 
 export class PodmanEngine extends CliEngine {
@@ -22,24 +21,12 @@ export class PodmanEngine extends CliEngine {
   async mountImage(id: string, _scratchDir?: string): Promise<ImageRoot> {
     const unmountSync = (): void => void spawnSync(this.bin, ['image', 'unmount', id], { env: this.env, stdio: 'ignore', timeout: 30_000 });
     // registered before mounting: a signal while `podman image mount` runs must not leave a mount
-    const unregister = onInterrupt(unmountSync);
+    const undo = undoOnce(async () => void (await this.exec([this.bin, 'image', 'unmount', id])), unmountSync);
     try {
       const path = (await this.query(['image', 'mount', id])).stdout.trim();
-      const r = once(async () => void (await this.exec([this.bin, 'image', 'unmount', id])), unmountSync);
-      return {
-        path,
-        release: async () => {
-          await r.release();
-          unregister();
-        },
-        releaseSync: () => {
-          r.releaseSync();
-          unregister();
-        },
-      };
+      return { path, ...undo };
     } catch (e) {
-      unmountSync();
-      unregister();
+      undo.releaseSync();
       throw e;
     }
   }
