@@ -106,15 +106,7 @@ export function planContainerfile(spec: ImageSpec): ContainerfileView {
   if (spec.insideSteps.length) {
     stage2 = { name: 'stage2', from: BUILD_STAGE, runs: runsFor(spec.insideSteps, { root: '', image: spec }) };
   }
-  const c = spec.config;
-  const instructions: string[] = [];
-  for (const [k, v] of c.env) instructions.push(`ENV ${k}=${dockerString(v)}`);
-  for (const [k, v] of c.labels) instructions.push(`LABEL ${k}=${dockerString(v)}`);
-  if (c.stopsignal) instructions.push(`STOPSIGNAL ${c.stopsignal}`);
-  if (c.user) instructions.push(`USER ${c.user}`);
-  if (c.workdir) instructions.push(`WORKDIR ${c.workdir}`);
-  if (c.entrypoint) instructions.push(`ENTRYPOINT ${JSON.stringify(c.entrypoint)}`);
-  if (c.cmd) instructions.push(`CMD ${JSON.stringify(c.cmd)}`);
+  const instructions = configInstructions(spec.config);
   return {
     header: headerLines(spec, 'Containerfile'),
     builder: spec.builder,
@@ -124,4 +116,17 @@ export function planContainerfile(spec: ImageSpec): ContainerfileView {
     stage2,
     final: stage2 ? { copyFrom: stage2.name, copySrc: '/', instructions } : { copyFrom: BUILD_STAGE, copySrc: `${ROOT}/`, instructions },
   };
+}
+
+/** The image config as Dockerfile instructions, in the order every generated file writes them. */
+export function configInstructions(c: ImageSpec['config']): string[] {
+  const out: string[] = [];
+  for (const [k, v] of c.env) out.push(`ENV ${k}=${dockerString(v)}`);
+  for (const [k, v] of c.labels) out.push(`LABEL ${k}=${dockerString(v)}`);
+  if (c.stopsignal) out.push(`STOPSIGNAL ${c.stopsignal}`);
+  if (c.user) out.push(`USER ${c.user}`);
+  if (c.workdir) out.push(`WORKDIR ${c.workdir}`);
+  if (c.entrypoint) out.push(`ENTRYPOINT ${JSON.stringify(c.entrypoint)}`);
+  if (c.cmd) out.push(`CMD ${JSON.stringify(c.cmd)}`);
+  return out;
 }
