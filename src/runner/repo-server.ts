@@ -101,6 +101,7 @@ function startFetch(url: string, dest: string, onDone: (d: Download) => void, re
           out.destroy();
           void rm(d.tmp, { force: true });
           d.emit('change');
+          settle({ status: 502, error: e.message }); // failed before the partial file was open
         };
         res.on('data', (b: Buffer) => {
           if (!out.write(b, () => {
@@ -124,7 +125,8 @@ function startFetch(url: string, dest: string, onDone: (d: Download) => void, re
             d.emit('change');
           }, fail);
         });
-        settle({ download: d });
+        // readers open the partial file, so it must exist before anyone is told of the download
+        out.once('ready', () => settle({ download: d }));
       });
     } catch (e) {
       settle({ status: 502, error: (e as Error).message });
