@@ -78,7 +78,7 @@ export async function runPublish(o: PublishOptions): Promise<number> {
     const missing: string[] = [];
     for (const p of plats) {
       const tag = localTag(spec, p);
-      const id = o.dryRun ? tag : await findImageId({ ...r, log: () => undefined }, tag);
+      const id = o.dryRun ? tag : await findImageId(engine, tag);
       if (!id) {
         missing.push(p.name);
         continue;
@@ -88,7 +88,7 @@ export async function runPublish(o: PublishOptions): Promise<number> {
         continue;
       }
       try {
-        images.push(await checkPlatformImage(r, spec, p, id, { buildDir, date: buildDate }));
+        images.push(await checkPlatformImage(engine, spec, p, id, { buildDir, date: buildDate }));
       } catch (e) {
         missing.push(`${p.name} (${(e as Error).message})`);
       }
