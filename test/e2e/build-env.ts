@@ -319,7 +319,7 @@ export async function leftovers(buildDir: string): Promise<Leftovers> {
   const runc = spawnSync('runc', ['list', '-q'], { encoding: 'utf8' });
   const runcIds = lines(runc.stdout ?? '').filter((id) => {
     const st = spawnSync('runc', ['state', id], { encoding: 'utf8' });
-    return (st.stdout ?? '').includes(STORE);
+    return (st.stdout ?? '').includes(STORE + '/'); // not engine-matrix/, engine-library/ …
   });
   const dangling = await podman(['images', '-q', '--filter', 'dangling=true']);
   return {
