@@ -12,6 +12,7 @@ import { EnvironmentError, UsageError, type ExecResult, type ImageInfo, type Ima
 import { checkIdentity } from '../../src/runner/identity.js';
 import type { JobContext, JobPlan } from '../../src/runner/job.js';
 import { architectureMatches, ociPlatform } from '../../src/runner/platform.js';
+import { RepoServer } from '../../src/runner/repo-server.js';
 import { parseRepoOptions, repoForBuild, RepoOptionError } from '../../src/runner/repos.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -135,6 +136,10 @@ describe('--repo with $basearch and $releasever', () => {
   it('leaves URLs to the package cache, which serves them per release and architecture', () => {
     const [u] = parseRepoOptions(['baseos=https://m.example/$releasever/BaseOS/$basearch/os'], tmp);
     expect(repoForBuild(u!, { releasever: '9', basearch: 'aarch64' })).toBe(u);
+    const server = new RepoServer([{ name: 'baseos', upstream: u!.url! }, { name: 'plain', upstream: 'https://m.example/r/' }], join(tmp, 'cache'));
+    expect(server.localUrl('baseos', { releasever: '9', basearch: 'aarch64' })).toBe('http://127.0.0.1:PORT/baseos/9/aarch64/');
+    expect(server.localUrl('baseos')).toBe('http://127.0.0.1:PORT/baseos/$releasever/$basearch/');
+    expect(server.localUrl('plain', { releasever: '9', basearch: 'aarch64' })).toBe('http://127.0.0.1:PORT/plain/');
   });
 });
 
