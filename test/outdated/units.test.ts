@@ -114,6 +114,14 @@ describe('the scheduled updates workflow', () => {
     for (const e of expressions) expect(e).toMatch(/^(github\.(event\.schedule|event\.inputs\.rebuild|workspace|actor)|secrets\.(DOCKERHUB_USERNAME|DOCKERHUB_TOKEN|QUAY_USERNAME|QUAY_TOKEN|GITHUB_TOKEN)|steps\.select\.outputs\.include|matrix\.(id|target)|fromJSON\(needs\.outdated\.outputs\.include\))$/);
   });
 
+  const python = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+  it.skipIf(python.status !== 0)('reads the same with a full YAML parser (PyYAML)', () => {
+    const script = 'import json, sys, yaml\nd = yaml.safe_load(sys.stdin)\nd["on"] = d.pop(True)\njson.dump(d, sys.stdout)';
+    const r = spawnSync('python3', ['-c', script], { input: text, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(workflow);
+  });
+
   const jq = spawnSync('jq', ['--version']);
   it.skipIf(jq.status !== 0)('restricts the build matrix to the images almac outdated lists', () => {
     const select = (rebuild: string[]) => {
