@@ -7,13 +7,14 @@
 #   mmdebstrap                  the builder image (scripts/make-builder-image.sh)
 #   docker-registry, skopeo     local OCI registries for publishing tests, and reading them back
 #   qemu-user-static, binfmt-support   foreign platforms (scripts/setup-binfmt.sh)
+#   arch-test                   mmdebstrap needs it for a foreign-architecture builder (make-builder-image.sh --arch)
 #   neovim                      the editor the language server is tested in (test/lsp/neovim.test.ts)
 # Idempotent: asks dpkg what is already installed and only calls apt-get for what is missing
 # (and runs `apt-get update` only then). Prints what it did.
 # Usage: scripts/setup-engine.sh [--check]   (--check: only report, exit 1 when something is missing)
 set -euo pipefail
 
-PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap neovim docker-registry skopeo qemu-user-static binfmt-support)
+PKGS=(podman buildah runc rpm createrepo-c dnf busybox-static mmdebstrap neovim docker-registry skopeo qemu-user-static binfmt-support arch-test)
 PKGS+=(python3-debian xz-utils)  # almac library: tarballs (xz) and the deb822 cross-check of library files
 
 missing=()

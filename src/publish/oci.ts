@@ -62,8 +62,4 @@ export function copyArgv(srcLayout: string, srcTag: string, ref: string, all: bo
   return ['skopeo', 'copy', ...(all ? ['--all'] : []), '--preserve-digests', '--retry-times', '0', ...tls('dest-tls-verify', ref), `oci:${srcLayout}:${srcTag}`, `docker://${ref}`];
 }
 
-export function variantOf(platform: string): string | undefined {
-  const [, arch, variant] = platform.split('/');
-  if (variant) return variant;
-  return arch === 'arm64' ? 'v8' : undefined;
-}
+export { variantOf } from '../runner/platform.js';

@@ -2,12 +2,14 @@
 // upstream runs on every platform) and their SBOMs. An rpm image's root is mounted and read with
 // the host's rpm: `rpm -qf --queryformat %{ARCH} /etc/almalinux-release` must be the platform's
 // base architecture. An image without an rpm database (micro) runs `uname -m` under its platform
-// (qemu for foreign ones); linux/386 and linux/amd64/v2 report x86_64 there.
+// (qemu for foreign ones); linux/386 and linux/amd64/v2 report x86_64 there (src/runner/identity.ts,
+// the same check every build runs).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import { renderSbom, type PackageRecord } from '../sbom/cyclonedx.js';
 import { packagesFromNevraLines, packagesFromRpmDb } from '../sbom/packages.js';
+import { checkIdentity } from '../runner/identity.js';
 import { run, type Runner } from './oci.js';
 import type { PlatformImage } from './publish.js';
 
@@ -77,21 +79,18 @@ export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: Platform
   let identity: string;
   let source: 'rpmdb' | 'build-package-list' = 'rpmdb';
   try {
-    const releaseFile = join(mount, 'etc', 'almalinux-release');
-    const releaseText = existsSync(releaseFile) ? readFileSync(releaseFile, 'utf8').trim() : '';
-    const wantRelease = spec.version === spec.release ? new RegExp(`AlmaLinux.* release ${spec.releasever}`) : new RegExp(`AlmaLinux release ${spec.version.replace(/\./g, '\\.')}\\b`);
-    if (!wantRelease.test(releaseText)) throw new PlatformCheckError(`${spec.id} ${p.name}: /etc/almalinux-release reads ${JSON.stringify(releaseText)}, expected ${wantRelease}`);
-    const hasRpmDb = ['rpmdb.sqlite', 'Packages', 'Packages.db'].some((f) => existsSync(join(mount, 'var', 'lib', 'rpm', f)));
-    if (hasRpmDb) {
-      const arch = (await run(r, ['rpm', '--root', mount, '--dbpath', '/var/lib/rpm', '-qf', '--queryformat', '%{ARCH}', '/etc/almalinux-release'])).stdout.trim();
-      if (arch !== p.basearch && arch !== 'noarch') throw new PlatformCheckError(`${spec.id} ${p.name}: almalinux-release is built for ${arch}, expected ${p.basearch}`);
-      identity = `${releaseText}; rpm arch ${arch}`;
+    const rpmDb = ['rpmdb.sqlite', 'Packages', 'Packages.db'].some((f) => existsSync(join(mount, 'var', 'lib', 'rpm', f))) ? '/var/lib/rpm' : undefined;
+    const id = await checkIdentity(spec, p, {
+      root: mount,
+      rpmDb,
+      rpmArch: async () => (await run(r, ['rpm', '--root', mount, '--dbpath', '/var/lib/rpm', '-qf', '--queryformat', '%{ARCH}', '/etc/almalinux-release'])).stdout,
+      unameM: async () => (await run(r, ['podman', 'run', '--rm', '--network', 'none', '--platform', p.name, imageId, 'uname', '-m'])).stdout,
+    });
+    if (!id.ok) throw new PlatformCheckError(`${spec.id} ${p.name}: ${id.detail}`);
+    identity = id.detail;
+    if (rpmDb) {
       packages = await packagesFromRpmDb(mount);
     } else {
-      const uname = (await run(r, ['podman', 'run', '--rm', '--network', 'none', '--platform', p.name, imageId, 'uname', '-m'])).stdout.trim();
-      const ok = p.name === 'linux/386' || p.name === 'linux/amd64/v2' ? ['x86_64', p.uname] : [p.uname];
-      if (!ok.includes(uname)) throw new PlatformCheckError(`${spec.id} ${p.name}: uname -m prints ${uname}, expected ${ok.join(' or ')}`);
-      identity = `${releaseText}; uname -m ${uname}`;
       const log = join(outDir, 'build.log');
       if (existsSync(log)) {
         packages = installedFromBuildLog(readFileSync(log, 'utf8'));

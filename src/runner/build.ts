@@ -29,6 +29,7 @@ import { pruneCreated, pruneSupersededBuilders } from './build/housekeeping.js';
 import { guardRun, reapBuildDirSync } from './build/interrupt.js';
 import { EXIT_CODES, useColor, type BuildCommandOptions, type BuildIo } from './build/options.js';
 import { checkRunnable, planJobs } from './build/plan.js';
+import { checkSysbasePlatforms, parseSysbaseOptions } from './build/sysbase.js';
 import { exitCodeOf, jobJson, printJsonResult, printSummary } from './build/report.js';
 import type { RunContext } from './build/run-context.js';
 import { schedule } from './build/schedule.js';
@@ -74,7 +75,9 @@ export async function planRun(o: BuildCommandOptions, io: BuildIo): Promise<numb
   if (o.ksExecutor === 'livemedia-creator' && !findOnPath('livemedia-creator')) {
     throw new EnvironmentError('--kickstart-executor livemedia-creator: livemedia-creator is not on PATH (it comes with lorax on EL/Fedora)');
   }
-  const plan = planJobs({ root, buildDir, project, selected, routes, platforms: o.platform, ...(o.sysbase ? { sysbase: o.sysbase } : {}), repoOptions, locked: Boolean(o.locked) });
+  const sysbase = parseSysbaseOptions(o.sysbase ?? []);
+  checkSysbasePlatforms(sysbase, project.images.flatMap((s) => s.platforms));
+  const plan = planJobs({ root, buildDir, project, selected, routes, platforms: o.platform, sysbase, repoOptions, locked: Boolean(o.locked) });
   if (plan.stale.length) {
     io.err.write(`error: generated/ does not match the definitions, so it would not build what they say:\n${plan.stale.map((s) => `  ${s}`).join('\n')}\nRun \`almac generate\` (and commit the result).\n`);
     return EXIT_CODES.failed;

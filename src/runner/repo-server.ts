@@ -207,11 +207,16 @@ export class RepoServer {
     return `http://127.0.0.1:${this.port || 'PORT'}`;
   }
 
-  /** The baseurl builds use for repository `name`. */
-  localUrl(name: string): string {
+  /**
+   * The baseurl builds use for repository `name`. An upstream with $releasever/$basearch is served
+   * under …/NAME/RELEASEVER/BASEARCH/: with `vars`, those of one build (a foreign platform's builder
+   * need not agree with almac on its base architecture), else left for the consumer's dnf to fill in.
+   */
+  localUrl(name: string, vars?: { releasever: string; basearch: string }): string {
     const r = this.repos.find((x) => x.name === name);
     if (!r) throw new Error(`repository ${name} is not served`);
-    return `${this.address}/${name}/${/\$\{?(releasever|basearch)/.test(r.upstream) ? '$releasever/$basearch/' : ''}`;
+    if (!/\$\{?(releasever|basearch)/.test(r.upstream)) return `${this.address}/${name}/`;
+    return `${this.address}/${name}/${vars ? `${vars.releasever}/${vars.basearch}` : '$releasever/$basearch'}/`;
   }
 
   /** What the server did, one line per request. */

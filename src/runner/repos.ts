@@ -4,6 +4,9 @@
 //     these repositories (the generated Containerfile runs unchanged with --build-arg SYSBASE=<derived>);
 //   - kickstart route: the kickstart's `url`/`repo` lines named like a --repo are replaced by it, the
 //     others are not used, and --repo names the kickstart does not have are added.
+// URLs and directories may carry dnf's $releasever and $basearch (also as ${…}), expanded per build
+// with the image's release and the platform's base architecture (x86_64, aarch64, i686, …), so one
+// `--repo fixture=/srv/repos/9-$basearch` serves every platform of a multi-platform build.
 // Local directories (and file:// URLs) are copied into the derived builder at /srv/almac-repos/NAME,
 // so those builds need no network at all. http(s) repositories are reached through almac's package
 // cache on 127.0.0.1 (repo-server.ts) so that every package is downloaded once per run.
@@ -66,26 +69,56 @@ export function parseRepoOptions(args: string[], cwd: string): RepoOption[] {
         throw new RepoOptionError(`--repo ${r.name}: ${r.source} is not a valid file:// URL`);
       }
     }
+    const vars = [...src.matchAll(/\$(\{?)([A-Za-z0-9_]+)\}?/g)].map((m) => m[2]!);
+    const bad = vars.filter((v) => v !== 'releasever' && v !== 'basearch');
+    if (bad.length) throw new RepoOptionError(`--repo ${r.name}: only $releasever and $basearch may be used in ${r.source}, not $${bad[0]}`);
     if (/^(https?|ftp):\/\//i.test(src)) {
       if (/\s/.test(src)) throw new RepoOptionError(`--repo ${r.name}: the URL contains white space`);
-      const vars = [...src.matchAll(/\$(\{?)([A-Za-z0-9_]+)\}?/g)].map((m) => m[2]!);
-      const bad = vars.filter((v) => v !== 'releasever' && v !== 'basearch');
-      if (bad.length) throw new RepoOptionError(`--repo ${r.name}: only $releasever and $basearch may be used in the URL, not $${bad[0]}`);
       out.push({ name: r.name, source: r.source, kind: 'url', url: src.endsWith('/') ? src : `${src}/`, local: LOOPBACK.test(src) });
       continue;
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src)) throw new RepoOptionError(`--repo ${r.name}: unsupported URL scheme in ${r.source} (use http, https, ftp, file or a directory)`);
     const dir = resolve(cwd, src);
-    let isDir = false;
-    try {
-      isDir = statSync(dir).isDirectory();
-    } catch {
-      // reported below
-    }
-    if (!isDir) throw new RepoOptionError(`--repo ${r.name}: ${dir} is not a directory (give a URL or a directory holding repodata/)`);
-    if (!existsSync(resolve(dir, 'repodata', 'repomd.xml'))) throw new RepoOptionError(`--repo ${r.name}: ${dir} is not a package repository (no repodata/repomd.xml; run createrepo_c on it)`);
-    out.push({ name: r.name, source: r.source, kind: 'dir', dir, local: true });
+    const opt: RepoOption = { name: r.name, source: r.source, kind: 'dir', dir, local: true };
+    if (!vars.length) checkRepoDir(opt);
+    out.push(opt);
   }
+  return out;
+}
+
+/** A directory --repo must be a package repository (a usage error otherwise). */
+function checkRepoDir(r: RepoOption): void {
+  const dir = r.dir!;
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  const from = r.source.includes('$') ? ` (${r.source} for this build)` : '';
+  if (!isDir) throw new RepoOptionError(`--repo ${r.name}: ${dir}${from} is not a directory (give a URL or a directory holding repodata/)`);
+  if (!existsSync(resolve(dir, 'repodata', 'repomd.xml'))) throw new RepoOptionError(`--repo ${r.name}: ${dir} is not a package repository (no repodata/repomd.xml; run createrepo_c on it)`);
+}
+
+/** Values of dnf's $releasever and $basearch for one build. */
+export interface RepoVariables {
+  releasever: string;
+  basearch: string;
+}
+
+/** `text` with $releasever/$basearch (and ${…}) replaced. */
+export function expandRepoVariables(text: string, v: RepoVariables): string {
+  return text.replace(/\$\{?releasever\}?/g, v.releasever).replace(/\$\{?basearch\}?/g, v.basearch);
+}
+
+/**
+ * The --repo as one build (release × platform) uses it: a directory's variables expanded and the
+ * result checked. URLs keep theirs: the package cache serves them per release and architecture.
+ */
+export function repoForBuild(r: RepoOption, v: RepoVariables): RepoOption {
+  if (r.kind !== 'dir' || !r.dir!.includes('$')) return r;
+  const out: RepoOption = { ...r, dir: expandRepoVariables(r.dir!, v) };
+  checkRepoDir(out);
   return out;
 }
 
@@ -142,6 +175,8 @@ export function builderRepoPath(name: string): string {
 
 /** The derived builder: everything that decides its content. */
 export interface DerivedBuilderSpec {
+  /** The platform it is built for (its SYSBASE is that platform's image). */
+  platform: string;
   /** SYSBASE as named by the user (or the definition). */
   sysbaseRef: string;
   /** Its image id (content address), when known. */
@@ -163,7 +198,7 @@ export function repoFingerprint(dir: string): string {
 /** Stable identity of the derived builder (its tag is localhost/almac/builder:<hash>). */
 export function derivedBuilderHash(d: DerivedBuilderSpec): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: 1, base: d.sysbaseId, repos: d.repos, local: Object.entries(d.localDirs).map(([n, dir]) => [n, repoFingerprint(dir)]) }));
+  h.update(JSON.stringify({ v: 2, platform: d.platform, base: d.sysbaseId, repos: d.repos, local: Object.entries(d.localDirs).map(([n, dir]) => [n, repoFingerprint(dir)]) }));
   return h.digest('hex').slice(0, 16);
 }
 

@@ -76,6 +76,31 @@ export async function readManifest(root: string, scratch: string, signal?: Abort
   return { packages, note: `rpm database at ${db}` };
 }
 
+/**
+ * The architecture of the package that owns `path` in the root's rpm database (`rpm -qf --queryformat
+ * %{ARCH}`, with the host's rpm); '' when no package owns it. A database that cannot be opened in place
+ * is read from a copy, where the owner is found in the file lists (-qf needs the file itself).
+ */
+export async function fileOwnerArch(root: string, db: string, path: string, scratch: string, signal?: AbortSignal): Promise<string> {
+  const env = { ...(process.env as Record<string, string>), HOME: scratch };
+  const opts = { env, ...(signal ? { signal } : {}) };
+  const r = await execCommand(['rpm', '--root', root, '--dbpath', db, '-qf', '--queryformat', '%{ARCH}', path], opts);
+  if (r.code === 0) return r.stdout.trim();
+  if (/is not owned by any package/.test(r.stdout + r.stderr)) return '';
+  const tmp = mkdtempSync(join(scratch, 'rpmdb-'));
+  try {
+    for (const f of readdirSync(join(root, db))) {
+      const p = join(root, db, f);
+      if (lstatSync(p).isFile()) copyFileSync(p, join(tmp, f));
+    }
+    const all = await execCommand(['rpm', '--dbpath', tmp, '-qa', '--queryformat', '[%{FILENAMES}\t%{ARCH}\n]'], opts);
+    if (all.code !== 0) throw new Error(`rpm could not read the image's package database in ${db}: ${all.stderr.trim().split('\n').slice(-3).join(' ')}`);
+    return all.stdout.split('\n').find((l) => l.startsWith(`${path}\t`))?.split('\t')[1] ?? '';
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 export function renderManifest(image: string, m: Manifest): string {
   if (m.packages === null) return `# ${image}: ${m.note}\n`;
   return m.packages.join('\n') + (m.packages.length ? '\n' : '');

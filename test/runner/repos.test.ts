@@ -42,7 +42,7 @@ describe('parseRepoOptions', () => {
     expect(err(['a=nowhere'])).toMatch(/nowhere is not a directory/);
     expect(err([`a=${tmp}`])).toMatch(/is not a package repository \(no repodata\/repomd\.xml; run createrepo_c on it\)/);
     expect(err(['a=rsync://m/r/'])).toMatch(/unsupported URL scheme/);
-    expect(err(['a=https://m/$contentdir/r/'])).toMatch(/only \$releasever and \$basearch may be used in the URL, not \$contentdir/);
+    expect(err(['a=https://m/$contentdir/r/'])).toMatch(/only \$releasever and \$basearch may be used in https:\/\/m\/\$contentdir\/r\/, not \$contentdir/);
   });
 });
 
@@ -71,7 +71,7 @@ describe('the derived builder', () => {
       '[fixture]', 'name=fixture (almac --repo)', 'baseurl=file:///srv/almac-repos/fixture/', 'enabled=1', 'gpgcheck=0', 'repo_gpgcheck=0', 'skip_if_unavailable=False', '',
       '[baseos]', 'name=baseos (almac --repo)', 'baseurl=http://127.0.0.1:9/baseos/', 'enabled=1', 'gpgcheck=1', 'gpgkey=file:///etc/pki/rpm-gpg/K', 'repo_gpgcheck=0', 'skip_if_unavailable=False', '',
     ].join('\n'));
-    const d = { sysbaseRef: 'b:1', sysbaseId: 'abc', repos, localDirs: { fixture: repo } };
+    const d = { platform: 'linux/amd64', sysbaseRef: 'b:1', sysbaseId: 'abc', repos, localDirs: { fixture: repo } };
     expect(renderDerivedContainerfile(d, { a: 'b' })).toBe([
       '# Derived builder written by almac: SYSBASE with exactly the --repo repositories.',
       'FROM abc',
@@ -84,7 +84,7 @@ describe('the derived builder', () => {
   });
 
   it('is rebuilt when a local repository changes', () => {
-    const d = { sysbaseRef: 'b:1', sysbaseId: 'abc', repos: [], localDirs: { fixture: repo } };
+    const d = { platform: 'linux/amd64', sysbaseRef: 'b:1', sysbaseId: 'abc', repos: [], localDirs: { fixture: repo } };
     const before = derivedBuilderHash(d);
     writeFileSync(join(repo, 'repodata', 'repomd.xml'), '<repomd revision="2"/>');
     expect(derivedBuilderHash(d)).not.toBe(before);

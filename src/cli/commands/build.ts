@@ -21,7 +21,7 @@ export async function runBuildVerb(a: Record<string, unknown> & { root: string; 
     selectors: list(a['selectors']),
     ...(a['engine'] ? { engine: a['engine'] as 'podman' | 'buildah' | 'docker' } : {}),
     via: via as Route[],
-    ...(a['sysbase'] ? { sysbase: String(a['sysbase']) } : {}),
+    sysbase: (Array.isArray(a['sysbase']) ? a['sysbase'] : a['sysbase'] ? [a['sysbase']] : []).map(String),
     repo: (Array.isArray(a['repo']) ? a['repo'] : a['repo'] ? [a['repo']] : []).map(String),
     noGpgcheck: a['gpgcheck'] === false,
     ...(jobs !== undefined ? { jobs } : {}),

@@ -31,7 +31,7 @@ export async function printDryRun(run: RunContext, jobs: Job[], reverify: Job[],
     }
     const ctx = new JobContext(j, engine, run.signal, true, () => {}, p);
     try {
-      const sysbaseId = await ensureSysbase(j.sysbaseRef, run, ctx);
+      const sysbaseId = await ensureSysbase(j, run, ctx);
       const { builderRef, hostRepos } = await prepareRepos(j, sysbaseId, run, ctx);
       await buildRoute(j, ctx, run, builderRef, hostRepos);
     } catch (e) {

@@ -1,9 +1,11 @@
-// One build, start to end: the builder image (SYSBASE, pulled once per run; or the builder derived for
-// --repo), the route, the state record, verification, naming tags.
+// One build, start to end: the builder image (SYSBASE of the build's platform, sysbase.ts; or the
+// builder derived from it for --repo, per platform), the route, the state record, verification,
+// naming tags.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { copySync, removeSync } from '../files.js';
 import { join } from 'node:path';
 import { CommandError, EnvironmentError, findImage, formatArgv, type ImageRecord } from '../engine/index.js';
+export { ensureSysbase } from './sysbase.js';
 import type { Job, JobContext, JobPlan } from '../job.js';
 import {
   builderRepoPath,
@@ -19,6 +21,7 @@ import { buildViaContainerfile } from '../routes/containerfile.js';
 import { buildViaKickstart } from '../routes/kickstart.js';
 import { saveState, sha256 } from '../state.js';
 import { prune } from './housekeeping.js';
+import { ensureSysbase } from './sysbase.js';
 import type { RunContext } from './run-context.js';
 import { verifyImage } from './verify-image.js';
 
@@ -31,7 +34,7 @@ export async function executeJob(job: Job, ctx: JobContext, run: RunContext, rev
   writeFileSync(j.logFile, `# almac build ${j.spec.id} via ${j.route} for ${j.platform.name}, ${new Date().toISOString()}\n`);
   if (!reverifyOnly) {
     result.phase = 'prepare';
-    const sysbaseId = await ensureSysbase(j.sysbaseRef, run, ctx);
+    const sysbaseId = await ensureSysbase(j, run, ctx);
     result.inputs = run.inputsOf(j, sysbaseId);
     const { builderRef, hostRepos } = await prepareRepos(j, sysbaseId, run, ctx);
     result.phase = 'build';
@@ -80,28 +83,6 @@ export function buildRoute(j: JobPlan, ctx: JobContext, run: RunContext, builder
   return buildViaKickstart(ctx, { builderRef, repos: hostRepos, executor: run.ksExecutor });
 }
 
-/** The SYSBASE image id, pulled once per run when it is not in the store. */
-export function ensureSysbase(ref: string, run: RunContext, ctx: JobContext): Promise<string> {
-  const known = findImage(run.images, ref);
-  if (known) return Promise.resolve(known.id);
-  let p = run.pulls.get(ref);
-  if (!p) {
-    p = (async () => {
-      ctx.step(`pull ${ref}`);
-      const r = await run.engine.pull(ref, ctx);
-      if (ctx.dryRun) return '$SYSBASE_ID';
-      if (r.code !== 0) {
-        throw new EnvironmentError(`the builder image ${ref} is not in the store and cannot be pulled: ${r.stderr.trim().split('\n').slice(-2).join(' ')}\n  (offline? build or load a builder image and pass --sysbase IMAGE)`);
-      }
-      const id = findImage(await run.engine.listImages(), ref)?.id;
-      if (!id) throw new EnvironmentError(`${ref} was pulled but is not listed by ${run.engine.name}`);
-      return id;
-    })();
-    run.pulls.set(ref, p);
-  }
-  return p;
-}
-
 /**
  * The builder image and the host's view of the repositories for a build: without --repo, SYSBASE and
  * the committed files' own repositories; with --repo, a derived builder (built once per run and
@@ -110,17 +91,18 @@ export function ensureSysbase(ref: string, run: RunContext, ctx: JobContext): Pr
 export async function prepareRepos(j: JobPlan, sysbaseId: string, run: RunContext, ctx: JobContext): Promise<{ builderRef: string; hostRepos: ResolvedRepo[] | undefined }> {
   if (!j.repoOptions.length) return { builderRef: sysbaseId.startsWith('$') ? j.sysbaseRef : sysbaseId, hostRepos: undefined };
   if (run.server && !ctx.dryRun) await run.server.start();
-  const served = (r: RepoOption): string => run.server!.localUrl(r.name);
+  const served = (r: RepoOption): string => run.server!.localUrl(r.name, { releasever: j.spec.releasever, basearch: j.platform.basearch });
   const gpg = (r: RepoOption) => gpgFor(r, j.spec, run.noGpgcheck);
   const inBuilder: ResolvedRepo[] = j.repoOptions.map((r) => ({ name: r.name, baseurl: r.kind === 'dir' ? builderRepoPath(r.name) : served(r), ...gpg(r) }));
   const onHost: ResolvedRepo[] = j.repoOptions.map((r) => ({ name: r.name, baseurl: r.kind === 'dir' ? `file://${r.dir}/` : served(r), ...gpg(r) }));
   const d: DerivedBuilderSpec = {
+    platform: j.platform.name,
     sysbaseRef: j.sysbaseRef,
     sysbaseId: sysbaseId.startsWith('$') ? '' : sysbaseId,
     repos: inBuilder,
     localDirs: Object.fromEntries(j.repoOptions.filter((r) => r.kind === 'dir').map((r) => [r.name, r.dir!])),
   };
-  const familyKey = sha256(JSON.stringify({ base: j.sysbaseRef, repos: j.repoOptions.map((r) => [r.name, r.dir ?? r.url]) })).slice(0, 8);
+  const familyKey = sha256(JSON.stringify({ base: j.sysbaseRef, platform: j.platform.name, repos: j.repoOptions.map((r) => [r.name, r.dir ?? r.url]) })).slice(0, 8);
   const tag = `localhost/almac/builder:${familyKey}-${derivedBuilderHash(d).slice(0, 12)}`;
   run.derivedUsed.add(tag);
   let p = run.derived.get(tag);
@@ -134,7 +116,7 @@ export async function prepareRepos(j: JobPlan, sysbaseId: string, run: RunContex
 
 async function deriveBuilder(d: DerivedBuilderSpec, tag: string, run: RunContext, ctx: JobContext): Promise<string> {
   if (findImage(run.images, tag)) return tag;
-  ctx.step(`derive builder from ${d.sysbaseRef} with ${d.repos.map((r) => r.name).join(', ')}`);
+  ctx.step(`derive builder from ${d.sysbaseRef} (${d.platform}) with ${d.repos.map((r) => r.name).join(', ')}`);
   const ctxDir = join(run.buildDir, 'derived', tag.split(':')[1]!);
   if (!ctx.dryRun) removeSync(ctxDir);
   ctx.writeFile(join(ctxDir, 'almac.repo'), renderRepoFile(d.repos));
@@ -145,7 +127,7 @@ async function deriveBuilder(d: DerivedBuilderSpec, tag: string, run: RunContext
   const cf = join(ctxDir, 'Containerfile');
   ctx.writeFile(cf, renderDerivedContainerfile(d, { 'org.almac.derived-from': d.sysbaseRef, 'org.almac.repos': d.repos.map((r) => `${r.name}=${r.baseurl}`).join(' ') }));
   try {
-    await run.engine.build({ containerfile: cf, contextDir: ctxDir, tag, network: 'none', pull: 'never', layers: false, iidFile: join(ctxDir, 'image-id'), what: `building the derived builder ${tag}` }, ctx);
+    await run.engine.build({ containerfile: cf, contextDir: ctxDir, tag, platform: d.platform, network: 'none', pull: 'never', layers: false, iidFile: join(ctxDir, 'image-id'), what: `building the derived builder ${tag} for ${d.platform}` }, ctx);
   } catch (e) {
     if (e instanceof CommandError) throw new EnvironmentError(`${e.message} (SYSBASE ${d.sysbaseRef}; see ${ctx.job.logFile})`);
     throw e;

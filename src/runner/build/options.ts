@@ -9,7 +9,8 @@ export interface BuildCommandOptions {
   selectors: string[];
   engine?: EngineName;
   via: Route[];
-  sysbase?: string;
+  /** --sysbase IMAGE (every platform) and PLATFORM=IMAGE (one platform), repeatable. */
+  sysbase?: string[];
   repo: string[];
   noGpgcheck: boolean;
   jobs?: number;

@@ -7,8 +7,9 @@ import { lockPath } from '../../lock/lockfile.js';
 import { EnvironmentError, UsageError } from '../engine/index.js';
 import { newJob, type Job, type Route } from '../job.js';
 import { GENERATED_DIR, type LoadedProject } from '../load.js';
-import { gpgFor, type RepoOption } from '../repos.js';
+import { gpgFor, repoForBuild, type RepoOption } from '../repos.js';
 import { sha256 } from '../state.js';
+import { sysbaseFor, type SysbaseChoice } from './sysbase.js';
 
 const NODE_ARCH_TO_BASEARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ppc64: 'ppc64le', s390x: 's390x', ia32: 'i686' };
 
@@ -49,7 +50,8 @@ export interface PlanInput {
   selected: ImageSpec[];
   routes: Route[];
   platforms: string[];
-  sysbase?: string;
+  /** --sysbase: for every platform and per platform (default: the definition's builder). */
+  sysbase?: SysbaseChoice;
   repoOptions: RepoOption[];
   locked: boolean;
   host?: string;
@@ -101,6 +103,7 @@ export function planJobs(i: PlanInput): Plan {
         const slug = platformSlug(platform);
         const outDir = join(i.buildDir, spec.release, spec.image, slug, route);
         const primary = route === i.routes[0] && native.has(platform.basearch) && platform.basearch === host;
+        const repoOptions = i.repoOptions.map((r) => repoForBuild(r, { releasever: spec.releasever, basearch: platform.basearch }));
         plan.jobs.push(newJob({
           key: `${spec.id} ${route} ${platform.name}`,
           label: `${spec.id} ${route}${i.platforms.length ? ` ${platform.name}` : ''}`,
@@ -118,10 +121,11 @@ export function planJobs(i: PlanInput): Plan {
           resultFile: join(outDir, 'result.json'),
           localTag: `localhost/almac/${spec.release}-${spec.image}:${route}-${slug}`,
           namingTags: primary ? spec.naming.tags.map((t) => `${spec.naming.repository}:${t.replace(/\{date\}/g, date)}`) : [],
-          sysbaseRef: i.sysbase ?? spec.builder,
-          repoOptions: i.repoOptions,
-          network: i.repoOptions.length && i.repoOptions.every((r) => r.kind === 'dir') ? 'none' : 'host',
-          verifyHash: sha256(JSON.stringify(spec.assertions) + (i.locked ? lockText(i.root, spec, platform) : '')),
+          sysbaseRef: sysbaseFor(i.sysbase ?? { perPlatform: [] }, spec, platform),
+          repoOptions,
+          network: repoOptions.length && repoOptions.every((r) => r.kind === 'dir') ? 'none' : 'host',
+          // `identity 1`: the identity check every build runs (../identity.ts)
+          verifyHash: sha256(JSON.stringify(spec.assertions) + 'identity 1' + (i.locked ? lockText(i.root, spec, platform) : '')),
           ...(i.locked ? { lockFile: join(i.root, GENERATED_DIR, lockPath(spec, platform)) } : {}),
         }));
       }

@@ -1,5 +1,6 @@
 // verify: a built image's package manifest (rpm -qa from its mounted root) and every assertion of its
-// definition, plus its lock with --locked.
+// definition, plus its lock with --locked, plus upstream's identity smoke test (release and
+// architecture, ../identity.ts) for the build's platform.
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { compareWithLock, describeComparison } from '../../lock/compare.js';
@@ -7,7 +8,8 @@ import { definitionHash, parseLock } from '../../lock/lockfile.js';
 import { CancelledError } from '../engine/index.js';
 import type { Job, JobContext } from '../job.js';
 import { GENERATED_DIR } from '../load.js';
-import { checkCommandAssertions, checkStaticAssertions, readManifest, renderManifest, type AssertionResult } from '../verify.js';
+import { checkIdentity } from '../identity.js';
+import { checkCommandAssertions, checkStaticAssertions, fileOwnerArch, findRpmDb, readManifest, renderManifest, type AssertionResult } from '../verify.js';
 
 const COMMAND_TIMEOUT_MS = 120_000;
 
@@ -22,6 +24,7 @@ export async function verifyImage(job: Job, ctx: JobContext): Promise<void> {
   mkdirSync(scratch, { recursive: true });
   const root = await engine.mountImage(id, scratch);
   let staticResults: AssertionResult[];
+  let identityResult: AssertionResult;
   try {
     const m = await readManifest(root.path, scratch, ctx.signal);
     result.packages = m.packages ? m.packages.length : null;
@@ -29,6 +32,18 @@ export async function verifyImage(job: Job, ctx: JobContext): Promise<void> {
     ctx.log(`# manifest: ${m.packages ? `${m.packages.length} packages` : m.note} → ${j.manifestFile}`);
     staticResults = checkStaticAssertions(j.spec, root.path, m);
     if (j.lockFile) staticResults.push(checkLock(job, m.packages));
+    ctx.step(`verify: identity (release, ${j.platform.name})`);
+    const rpmDb = m.packages ? findRpmDb(root.path) : undefined;
+    const identity = await checkIdentity(j.spec, j.platform, {
+      root: root.path,
+      rpmDb,
+      rpmArch: () => fileOwnerArch(root.path, rpmDb!, '/etc/almalinux-release', scratch, ctx.signal),
+      unameM: async () => {
+        const r = await ctx.container(id, ['uname', '-m'], { timeoutMs: COMMAND_TIMEOUT_MS, allowFailure: true });
+        return r.code === 0 ? r.stdout : '';
+      },
+    });
+    identityResult = { name: `identity: AlmaLinux ${j.spec.version} on ${j.platform.name}`, kind: 'identity', origin: j.generatedRel, ok: identity.ok, detail: identity.detail };
   } finally {
     await root.release();
   }
@@ -46,6 +61,7 @@ export async function verifyImage(job: Job, ctx: JobContext): Promise<void> {
   result.assertions = j.spec.assertions.map((a) => byName.get(a.name + `${a.origin.file}:${a.origin.line}`)!.shift()!);
   const lockResult = staticResults.find((r) => r.kind === 'lock');
   if (lockResult) result.assertions.push(lockResult);
+  result.assertions.push(identityResult);
   for (const a of result.assertions) ctx.log(`# assertion ${a.ok ? 'ok    ' : 'FAILED'} ${a.name} (${a.origin})${a.detail ? `: ${a.detail}` : ''}`);
   rmSync(scratch, { recursive: true, force: true });
   try {

@@ -97,8 +97,8 @@ export abstract class CliEngine implements Engine {
     }
   }
 
-  pull(ref: string, sink: CommandSink = directSink): Promise<ExecResult> {
-    return this.cmd(['pull', '-q', ref], { allowFailure: true }, sink);
+  pull(ref: string, sink: CommandSink = directSink, o: { platform?: string } = {}): Promise<ExecResult> {
+    return this.cmd(['pull', '-q', ...(o.platform ? ['--platform', o.platform] : []), ref], { allowFailure: true }, sink);
   }
 
   async tag(id: string, refs: string[], sink: CommandSink = directSink): Promise<void> {

@@ -59,8 +59,8 @@ export class DockerEngine extends CliEngine {
     }
   }
 
-  override pull(ref: string, sink: CommandSink = directSink): Promise<ExecResult> {
-    return this.cmd(['pull', ref], { allowFailure: true }, sink);
+  override pull(ref: string, sink: CommandSink = directSink, o: { platform?: string } = {}): Promise<ExecResult> {
+    return this.cmd(['pull', ...(o.platform ? ['--platform', o.platform] : []), ref], { allowFailure: true }, sink);
   }
 
   override async tag(id: string, refs: string[], sink: CommandSink = directSink): Promise<void> {

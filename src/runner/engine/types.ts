@@ -138,8 +138,11 @@ export interface Engine {
   // --- images ---
   /** Builds a Containerfile; returns the image id ('$IMAGE_ID' in a dry run). */
   build(req: BuildRequest, sink?: CommandSink): Promise<string>;
-  /** Pulls `ref`; the result tells whether it worked (a failure is not thrown). */
-  pull(ref: string, sink?: CommandSink): Promise<ExecResult>;
+  /**
+   * Pulls `ref` (for `o.platform`, e.g. linux/arm64, from a multi-platform list); the result tells
+   * whether it worked (a failure is not thrown). The pulled image moves the tag: identify it by id.
+   */
+  pull(ref: string, sink?: CommandSink, o?: { platform?: string }): Promise<ExecResult>;
   tag(id: string, refs: string[], sink?: CommandSink): Promise<void>;
   /** Removes images (ids or names); the result tells whether it worked (a failure is not thrown). */
   removeImages(refs: string[], sink?: CommandSink): Promise<ExecResult>;

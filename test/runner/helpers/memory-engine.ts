@@ -28,7 +28,15 @@ interface MemoryImage {
   names: string[];
   /** Paths (without the leading /) that exist in the image. */
   files: string[];
+  /** Contents of some of them (the others are empty). */
+  contents?: Record<string, string>;
+  /** What `uname -m` prints in a container of it. */
+  uname?: string;
 }
+
+/** The fixture project's release versions (test/fixtures/orchestration), for /etc/almalinux-release. */
+const VERSIONS: Record<string, string> = { '8': '8.10', '9': '9.8', '10': '10.2' };
+const UNAME: Record<string, string> = { 'linux/amd64': 'x86_64', 'linux/arm64': 'aarch64', 'linux/386': 'x86_64', 'linux/ppc64le': 'ppc64le', 'linux/s390x': 's390x' };
 
 const ok = (stdout = ''): ExecResult => ({ argv: [], code: 0, signal: null, stdout, stderr: '', timedOut: false, aborted: false, durationMs: 0 });
 
@@ -100,8 +108,12 @@ export class MemoryEngine implements Engine {
       if (has(this.failBuildsOf)) throw new CommandError(`podman build of ${req.containerfile} failed (exit code 1)`, { ...ok(), code: 1, stderr: 'RUN step failed' });
       const image = /almac\/[^-]+-([a-z]+):/.exec(req.tag)?.[1] ?? 'x';
       const omit = [...this.omitFiles].filter(([k]) => req.tag.includes(k)).flatMap(([, v]) => v);
-      const files = ['etc/alpha', 'etc/beta', 'etc/gamma', `etc/${image}`].filter((f, i, a) => a.indexOf(f) === i && !omit.includes(f));
-      return this.add(req.tag, files).id;
+      const files = ['etc/alpha', 'etc/beta', 'etc/gamma', `etc/${image}`, 'etc/almalinux-release'].filter((f, i, a) => a.indexOf(f) === i && !omit.includes(f));
+      const release = /almac\/([^-]+)-/.exec(req.tag)?.[1] ?? '9';
+      const img = this.add(req.tag, files);
+      img.contents = { 'etc/almalinux-release': `AlmaLinux release ${VERSIONS[release] ?? release} (Memory)\n` };
+      img.uname = UNAME[req.platform ?? 'linux/amd64'] ?? 'x86_64';
+      return img.id;
     } finally {
       this.running--;
     }
@@ -140,7 +152,7 @@ export class MemoryEngine implements Engine {
     this.roots.push(dir);
     for (const f of img.files) {
       mkdirSync(join(dir, f, '..'), { recursive: true });
-      writeFileSync(join(dir, f), '');
+      writeFileSync(join(dir, f), img.contents?.[f] ?? '');
     }
     const release = (): void => rmSync(dir, { recursive: true, force: true });
     return { path: dir, release: async () => release(), releaseSync: release };
@@ -148,6 +160,7 @@ export class MemoryEngine implements Engine {
 
   async run(image: string, argv: string[], _o?: ContainerRunOptions): Promise<ExecResult> {
     this.calls.push(`run ${image.slice(0, 12)} ${argv.join(' ')}`);
+    if (argv.join(' ') === 'uname -m') return ok(`${this.images.get(image)?.uname ?? 'x86_64'}\n`);
     return argv[0] === 'false' ? { ...ok(), code: 1 } : ok();
   }
 
