@@ -82,24 +82,63 @@ export function ensureBuildEnv(store: string = STORE): Promise<void> {
   return setupPromise;
 }
 
-const repoPromises = new Map<string, Promise<void>>();
+const foreignBuilderPromises = new Map<string, Promise<string>>();
 
 /**
- * One fixture repository per release for `arch` (scripts/make-fixture-repo.sh --release R --arch A),
- * under WORK/repos/; up-to-date repositories are left alone. Serialised with the same lock as
- * ensureBuildEnv.
+ * The builder image of a foreign Debian architecture (scripts/make-builder-image.sh --arch ARCH, e.g.
+ * arm64 → localhost/almac-builder:bookworm-arm64) in the shared store; cached like the native one
+ * (an up-to-date image is left alone; the mmdebstrap tarball is kept per architecture) and made
+ * under the same lock. mmdebstrap runs the architecture's maintainer scripts under qemu-user-static:
+ * the handlers are enabled for the set-up (scripts/setup-binfmt.sh) and what that enabled is
+ * disabled again afterwards — handlers that were on already stay on. Resolves to the image's tag.
  */
-export function ensureFixtureRepos(arch = 'x86_64'): Promise<void> {
-  let p = repoPromises.get(arch);
+export function ensureForeignBuilder(debArch: string, store: string = STORE): Promise<string> {
+  const key = `${debArch} ${store}`;
+  let p = foreignBuilderPromises.get(key);
   if (!p) {
     p = (async () => {
       mkdirSync(WORK, { recursive: true });
-      const script = ['set -euo pipefail', ...RELEASES.map((r) =>
+      const tag = `${SYSBASE}-${debArch}`;
+      const state = mkdtempSync(join(WORK, 'binfmt-builder-'));
+      const script = [
+        'set -euo pipefail',
+        `. "${REPO_ROOT}/scripts/engine-env.sh" "${store}" >/dev/null`,
+        `trap 'bash "${REPO_ROOT}/scripts/setup-binfmt.sh" disable "${state}"' EXIT`,
+        `bash "${REPO_ROOT}/scripts/setup-binfmt.sh" enable "${state}" >/dev/null`,
+        `"${REPO_ROOT}/scripts/make-builder-image.sh" --arch ${debArch} --tag "${tag}"`,
+      ].join('\n');
+      try {
+        const r = await run('flock', [join(WORK, 'setup.lock'), 'bash', '-c', script]);
+        if (r.code !== 0) throw new Error(`the ${debArch} builder image failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+      } finally {
+        rmSync(state, { recursive: true, force: true });
+      }
+      return tag;
+    })();
+    foreignBuilderPromises.set(key, p);
+  }
+  return p;
+}
+
+const repoPromises = new Map<string, Promise<void>>();
+
+/**
+ * One fixture repository per release (default: all) for `arch` (scripts/make-fixture-repo.sh --release R --arch A),
+ * under WORK/repos/; up-to-date repositories are left alone. Serialised with the same lock as
+ * ensureBuildEnv.
+ */
+export function ensureFixtureRepos(arch = 'x86_64', releases: readonly string[] = RELEASES): Promise<void> {
+  const key = `${arch} ${releases.join(' ')}`;
+  let p = repoPromises.get(key);
+  if (!p) {
+    p = (async () => {
+      mkdirSync(WORK, { recursive: true });
+      const script = ['set -euo pipefail', ...releases.map((r) =>
         `"${REPO_ROOT}/scripts/make-fixture-repo.sh" "${fixtureRepoFor(r, arch)}" --release ${r} --arch ${arch}`)].join('\n');
       const r = await run('flock', [join(WORK, 'setup.lock'), 'bash', '-c', script]);
       if (r.code !== 0) throw new Error(`fixture repositories (${arch}) failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     })();
-    repoPromises.set(arch, p);
+    repoPromises.set(key, p);
   }
   return p;
 }
@@ -134,6 +173,7 @@ export interface BuildJson {
   builds: {
     image: string;
     route: string;
+    platform: string;
     status: string;
     imageId: string | null;
     localTag: string;

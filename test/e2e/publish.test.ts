@@ -1,23 +1,23 @@
-// End to end: 9/minimal and 9/micro for linux/amd64 and linux/arm64, published by `almac publish`
-// to two local registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
-// `skopeo inspect --raw`. amd64 images are built by `almac build` (Containerfile route, fixture
-// repository). There is no arm64 builder image here (the Containerfiles' builder stage would have
-// to be an arm64 dnf image), so the arm64 images are assembled by this test from the aarch64
-// fixture repository with the host's `dnf --installroot --forcearch aarch64` and imported under the
-// runner's local tag; their scriptlets and the micro identity check run under qemu-user-static
-// (scripts/setup-binfmt.sh, undone afterwards). Nothing here can reach a public registry: every
-// declared registry is mapped to 127.0.0.1.
+// End to end: 9/minimal and 9/micro for linux/amd64 and linux/arm64, built by one `almac build
+// --platform linux/amd64,linux/arm64` (Containerfile route, the fixture repository of each
+// architecture through `--repo fixture=…/9-$basearch`, a Debian builder image per platform through
+// `--sysbase` and `--sysbase linux/arm64=…`; the arm64 builds run under qemu-user-static, enabled by
+// scripts/setup-binfmt.sh and undone afterwards), then published by `almac publish` to two local
+// registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
+// `skopeo inspect --raw`. Nothing here can reach a public registry: every declared registry is
+// mapped to 127.0.0.1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSbom } from '../../src/sbom/cyclonedx.js';
-import { FIXTURE_REPO, REPO_ROOT, STORE, almac, ensureBuildEnv, fixtureArgs, skipReason, storeEnv, tempDir } from './build-env.js';
+import { REPO_ROOT, STORE, SYSBASE, WORK, almac, ensureBuildEnv, ensureFixtureRepos, ensureForeignBuilder, parseBuildJson, skipReason, tempDir, type BuildJson } from './build-env.js';
 
 const skip = skipReason() ?? (spawnSync('sh', ['-c', 'command -v docker-registry && command -v skopeo && command -v update-binfmts'], { stdio: 'ignore' }).status === 0 ? undefined : 'docker-registry, skopeo or qemu-user-static missing (scripts/setup-engine.sh installs them)');
 const EPOCH = '1767312000'; // 2026-01-02
 const DATE = '20260102';
 const IMAGES = ['9/minimal', '9/micro'];
+const PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 interface PublishJson {
   ok: boolean;
@@ -30,10 +30,11 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
   let regA: string;
   let regB: string;
   let buildDir: string;
+  let built: BuildJson;
   const sh = (cmd: string, env: Record<string, string> = process.env as Record<string, string>) => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const mapArgs = () => ['--registry-map', `docker.io/almalinux=${regA}/almalinux`, '--registry-map', `quay.io/almalinuxorg=${regB}/almalinuxorg`, '--registry-map', `ghcr.io/almalinux=${regA}/ghcr`];
   const publish = async (extra: string[] = [], epoch = EPOCH) => {
-    const r = await almac(['publish', ...IMAGES, '--platform', 'linux/amd64,linux/arm64', '--store', STORE, '--build-dir', buildDir, '--json', '--retries', '2', '--backoff-ms', '100', ...mapArgs(), ...extra], { env: { ...(process.env as Record<string, string>), SOURCE_DATE_EPOCH: epoch } });
+    const r = await almac(['publish', ...IMAGES, '--platform', PLATFORMS.join(','), '--store', STORE, '--build-dir', buildDir, '--json', '--retries', '2', '--backoff-ms', '100', ...mapArgs(), ...extra], { env: { ...(process.env as Record<string, string>), SOURCE_DATE_EPOCH: epoch } });
     try {
       return { code: r.code, json: JSON.parse(r.stdout) as PublishJson, stderr: r.stderr };
     } catch {
@@ -50,35 +51,32 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
     sh(`bash "${REPO_ROOT}/scripts/setup-binfmt.sh" enable "${work}/binfmt"`);
     regA = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-a"`).trim();
     regB = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-b"`).trim();
-    // amd64: the real build.
-    const b = await almac(['build', ...IMAGES, '--platform', 'linux/amd64', ...fixtureArgs(buildDir)]);
+    await Promise.all([ensureFixtureRepos('x86_64', ['9']), ensureFixtureRepos('aarch64', ['9'])]);
+    const arm64Builder = await ensureForeignBuilder('arm64');
+    const t0 = Date.now();
+    const b = await almac(['build', ...IMAGES, '--platform', PLATFORMS.join(','), '--repo', `fixture=${join(WORK, 'repos', '9-$basearch')}`,
+      '--sysbase', SYSBASE, '--sysbase', `linux/arm64=${arm64Builder}`, '--store', STORE, '--build-dir', buildDir, '--json']);
     if (b.code !== 0) throw new Error(`almac build failed:\n${b.stdout}\n${b.stderr}`);
-    // arm64: assembled from the aarch64 fixture repository (see the header).
-    const arm = join(work, 'repo-aarch64');
-    sh(`bash "${REPO_ROOT}/scripts/make-fixture-repo.sh" "${arm}" --release 9 --arch aarch64 >/dev/null`);
-    for (const image of IMAGES) {
-      const spec = JSON.parse((await almac(['print', image, '--json'])).stdout) as { packages: { install: string[]; remove: string[] } };
-      const root = join(work, `root-${image.replace('/', '-')}`);
-      mkdirSync(join(work, 'repos.d'), { recursive: true });
-      mkdirSync(join(work, 'home'), { recursive: true });
-      writeFileSync(join(work, 'home', '.rpmmacros'), '%_dbpath /var/lib/rpm\n'); // Debian's rpm puts it under ~ otherwise
-      // The assembly is this platform's build: its dnf output is the build log (micro's SBOM reads it).
-      const log = join(buildDir, '9', image.split('/')[1]!, 'arm64', 'containerfile');
-      mkdirSync(log, { recursive: true });
-      sh(`HOME="${work}/home" dnf -y --installroot "${root}" --forcearch aarch64 --releasever 9 --setopt=reposdir="${work}/repos.d" --setopt=install_weak_deps=False --nodocs ` +
-        `--repofrompath=fx,file://${arm} --repo fx --setopt=fx.gpgcheck=0 install ${spec.packages.install.join(' ')} > "${log}/build.log"`);
-      if (image === '9/micro') rmSync(join(root, 'var/lib/rpm'), { recursive: true, force: true });
-      writeFileSync(join(root, 'etc', 'machine-id'), '');
-      sh(`tar -C "${root}" -c . | podman import --arch arm64 --os linux --variant v8 --change 'CMD ["/bin/sh"]' - localhost/almac/9-${image.split('/')[1]}:containerfile-arm64 >/dev/null`, storeEnv());
-    }
+    built = parseBuildJson(b);
+    process.stderr.write(`publish e2e: almac build of ${IMAGES.join(' ')} for ${PLATFORMS.join(', ')} took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }, 1_200_000);
 
   afterAll(() => {
     if (!work) return;
     for (const r of ['reg-a', 'reg-b']) spawnSync('bash', [join(REPO_ROOT, 'scripts/test-registry.sh'), 'stop', join(work, r)]);
     spawnSync('bash', [join(REPO_ROOT, 'scripts/setup-binfmt.sh'), 'disable', join(work, 'binfmt')]);
-    spawnSync('bash', ['-c', `podman rmi -f localhost/almac/9-minimal:containerfile-arm64 localhost/almac/9-micro:containerfile-arm64 >/dev/null 2>&1; true`], { env: storeEnv() });
     rmSync(work, { recursive: true, force: true });
+  });
+
+  it('builds every platform with one almac build, each passing its assertions and the identity check', () => {
+    const rows = built.builds.map((x) => ({ image: x.image, platform: x.platform, status: x.status }));
+    expect(rows.map((r) => `${r.image} ${r.platform} ${r.status}`).sort()).toEqual(IMAGES.flatMap((i) => PLATFORMS.map((p) => `${i} ${p} built`)).sort());
+    for (const x of built.builds) {
+      expect(x.assertions.filter((a) => !a.ok), `${x.image} ${x.platform}`).toEqual([]);
+      const identity = x.assertions.find((a) => a.kind === 'identity');
+      const arch = x.platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
+      expect(identity?.detail).toMatch(x.image === '9/micro' ? new RegExp(`^AlmaLinux release 9\\.8 .*; uname -m ${arch}$`) : new RegExp(`^AlmaLinux release 9\\.8 .*; rpm arch ${arch}$`));
+    }
   });
 
   it('pushes one manifest list per image to every reference, with platforms and variants, and the same digest everywhere', async () => {
