@@ -45,7 +45,7 @@ export const VERBS: Verb[] = [
       y
         .positional('selectors', { type: 'string', array: true, describe: 'Images: `9/minimal`, `minimal`, `9`; none = all' })
         .option('platform', { type: 'string', array: true, describe: 'Platforms to lock (default: this machine\'s)' })
-        .option('repo', { type: 'string', array: true, describe: 'Resolve against ID=URL instead of the definitions\' repositories (repeatable)' }),
+        .option('repo', { type: 'string', array: true, describe: 'Resolve against NAME=URL|DIR instead of the definitions\' repositories (repeatable; as almac build: $releasever, $basearch)' }),
     run: async (a) =>
       (await import('./commands/lock.js')).runLock({
         root: a.root,
@@ -150,7 +150,7 @@ export const VERBS: Verb[] = [
         .option('security', { type: 'boolean', default: false, describe: 'Only security advisories' })
         .option('format', { type: 'string', choices: ['text', 'markdown', 'json', 'list'], default: 'text', describe: 'Report format; markdown is a changelog per image, list prints the images to rebuild' })
         .option('platform', { type: 'string', array: true, describe: 'Platforms to check', defaultDescription: 'this machine\'s' })
-        .option('repo', { type: 'string', array: true, describe: 'Compare with ID=URL|DIR instead of the definitions\' repositories (repeatable)' })
+        .option('repo', { type: 'string', array: true, describe: 'Compare with NAME=URL|DIR instead of the definitions\' repositories (repeatable)' })
         .option('package-set', { type: 'string', array: true, describe: 'IMAGE=FILE: read the package set from a build manifest or CycloneDX SBOM instead of the lock' })
         .option('published', { type: 'boolean', default: false, describe: 'Read each package set from the SBOM of the published image (its first registry) instead of the lock' })
         .option('json-file', { type: 'string', describe: 'Also write the JSON report to FILE (one run gives a changelog and the machine-readable list)' })

@@ -1,14 +1,18 @@
 // End to end: 9/minimal and 9/micro for linux/amd64 and linux/arm64, built by one `almac build
 // --platform linux/amd64,linux/arm64` (Containerfile route, the fixture repository of each
-// architecture through `--repo fixture=…/9-$basearch`, a Debian builder image per platform through
-// `--sysbase` and `--sysbase linux/arm64=…`; the arm64 builds run under qemu-user-static, enabled by
+// architecture through `--repo fixture=http://…/9-$basearch/`, a Debian builder image per platform through
+// `--sysbase` and `--sysbase linux/arm64=…`; the repositories are served over http, so the
+// packages go through almac's package cache, once per run for all images and platforms); the arm64
+// builds run under qemu-user-static, enabled by
 // scripts/setup-binfmt.sh and undone afterwards), then published by `almac publish` to two local
 // registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
 // `skopeo inspect --raw`. Nothing here can reach a public registry: every declared registry is
 // mapped to 127.0.0.1.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSbom } from '../../src/sbom/cyclonedx.js';
 import { REPO_ROOT, STORE, SYSBASE, WORK, almac, ensureBuildEnv, ensureFixtureRepos, ensureForeignBuilder, parseBuildJson, skipReason, tempDir, type BuildJson } from './build-env.js';
@@ -31,6 +35,8 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
   let regB: string;
   let buildDir: string;
   let built: BuildJson;
+  let fixtureServer: Server | undefined;
+  const rpmRequests: string[] = [];
   const sh = (cmd: string, env: Record<string, string> = process.env as Record<string, string>) => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const mapArgs = () => ['--registry-map', `docker.io/almalinux=${regA}/almalinux`, '--registry-map', `quay.io/almalinuxorg=${regB}/almalinuxorg`, '--registry-map', `ghcr.io/almalinux=${regA}/ghcr`];
   const publish = async (extra: string[] = [], epoch = EPOCH) => {
@@ -54,7 +60,18 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
     await Promise.all([ensureFixtureRepos('x86_64', ['9']), ensureFixtureRepos('aarch64', ['9'])]);
     const arm64Builder = await ensureForeignBuilder('arm64');
     const t0 = Date.now();
-    const b = await almac(['build', ...IMAGES, '--platform', PLATFORMS.join(','), '--repo', `fixture=${join(WORK, 'repos', '9-$basearch')}`,
+    const repos = join(WORK, 'repos');
+    fixtureServer = createServer((req, res) => {
+      const p = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
+      const file = join(repos, p);
+      if (!file.startsWith(repos + '/') || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end();
+      if (p.endsWith('.rpm')) rpmRequests.push(p);
+      res.writeHead(200, { 'content-length': statSync(file).size });
+      createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => fixtureServer!.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(fixtureServer.address() as AddressInfo).port}/9-$basearch/`;
+    const b = await almac(['build', ...IMAGES, '--platform', PLATFORMS.join(','), '--repo', `fixture=${url}`,
       '--sysbase', SYSBASE, '--sysbase', `linux/arm64=${arm64Builder}`, '--store', STORE, '--build-dir', buildDir, '--json']);
     if (b.code !== 0) throw new Error(`almac build failed:\n${b.stdout}\n${b.stderr}`);
     built = parseBuildJson(b);
@@ -62,6 +79,7 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
   }, 1_200_000);
 
   afterAll(() => {
+    fixtureServer?.close();
     if (!work) return;
     for (const r of ['reg-a', 'reg-b']) spawnSync('bash', [join(REPO_ROOT, 'scripts/test-registry.sh'), 'stop', join(work, r)]);
     spawnSync('bash', [join(REPO_ROOT, 'scripts/setup-binfmt.sh'), 'disable', join(work, 'binfmt')]);
@@ -76,6 +94,20 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
       const identity = x.assertions.find((a) => a.kind === 'identity');
       const arch = x.platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
       expect(identity?.detail).toMatch(x.image === '9/micro' ? new RegExp(`^AlmaLinux release 9\\.8 .*; uname -m ${arch}$`) : new RegExp(`^AlmaLinux release 9\\.8 .*; rpm arch ${arch}$`));
+    }
+  });
+
+  it('downloads every package once per run, across images and platforms', () => {
+    expect(rpmRequests.length).toBeGreaterThan(0);
+    expect(new Set(rpmRequests).size).toBe(rpmRequests.length);
+    expect(built.packageCache?.upstreamRpmFetches).toBe(rpmRequests.length);
+    // both architectures' packages, each of minimal's (which micro largely shares) among them
+    for (const x of built.builds.filter((y) => y.image === '9/minimal')) {
+      const arch = x.platform === 'linux/arm64' ? 'aarch64' : 'x86_64';
+      const nevras = readFileSync(x.manifest, 'utf8').split('\n').filter(Boolean);
+      expect(nevras.some((n) => n.endsWith(`.${arch}`))).toBe(true);
+      const files = nevras.map((n) => `${n.replace(/-\d+:/, '-')}.rpm`); // file names carry no epoch
+      for (const f of files) expect(rpmRequests.some((r) => r.startsWith(`/9-${arch}/`) && r.endsWith(`/${f}`)), `${f} fetched for ${x.platform}`).toBe(true);
     }
   });
 
