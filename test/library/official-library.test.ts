@@ -24,8 +24,10 @@ const ARCHES = [
   { arch: 'arm64v8', platform: 'linux/arm64' },
 ];
 // A store of its own: runs of almac in a store reap what other processes left in it (podman builds,
-// image mounts), and other tests build in the shared one while this one reads its images.
-const LIB_STORE = join(WORK, 'engine-library');
+// image mounts), and other tests build in the shared one while this one reads its images. Its path
+// must not start with the shared store's (WORK/engine): a run there SIGKILLs every process whose
+// command line contains that path as a string.
+const LIB_STORE = join(WORK, 'library-store');
 const ENV = storeEnv(LIB_STORE);
 const podmanHere = (args: string[]) => podman(args, LIB_STORE);
 
