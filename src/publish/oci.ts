@@ -2,11 +2,13 @@
 // through the engine layer's process runner with retries. Credentials are never passed: podman and
 // skopeo read the engine's usual auth file (REGISTRY_AUTH_FILE, or ${XDG_RUNTIME_DIR}/containers/auth.json).
 import { createHash } from 'node:crypto';
-import { execCommand, formatArgv, type ExecResult } from '../runner/engine/index.js';
+import { checkResult, execCommand, execOptions, formatArgv, type CommandSink, type Engine, type ExecResult } from '../runner/engine/index.js';
 import { isLoopback } from './registry-map.js';
 
 export interface Runner {
   env: Record<string, string>;
+  /** The engine whose store holds the built images (manifest lists are made through it). */
+  engine?: Engine;
   /** Every command run or (dry run) printed. */
   log: (line: string) => void;
   dryRun: boolean;
@@ -42,6 +44,18 @@ export async function run(r: Runner, argv: string[], retry: Retry = { attempts: 
     if (attempt >= retry.attempts || !isTransient(res.stderr)) throw new CommandFailed(argv, res, attempt);
     await new Promise((ok) => setTimeout(ok, retry.backoffMs * 2 ** (attempt - 1)));
   }
+}
+
+/** The Runner as the engine layer's CommandSink: every command logged (printed in a dry run), then run. */
+export function sinkOf(r: Runner): CommandSink {
+  return {
+    dryRun: r.dryRun,
+    async run(argv, o = {}) {
+      r.log(formatArgv(o.display ? [o.display, ...argv.slice(1)] : argv));
+      if (r.dryRun) return { argv, code: 0, signal: null, stdout: '', stderr: '', timedOut: false, aborted: false, durationMs: 0 };
+      return checkResult(argv, await execCommand(argv, execOptions(o)), o);
+    },
+  };
 }
 
 const tls = (flag: string, ref: string) => (isLoopback(ref) ? [`--${flag}=false`] : []);

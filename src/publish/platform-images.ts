@@ -10,7 +10,8 @@ import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import { renderSbom, type PackageRecord } from '../sbom/cyclonedx.js';
 import { packagesFromNevraLines, packagesFromRpmDb } from '../sbom/packages.js';
 import { checkIdentity } from '../runner/identity.js';
-import { run, type Runner } from './oci.js';
+import type { Engine } from '../runner/engine/index.js';
+import { fileOwnerArch } from '../runner/verify.js';
 import type { PlatformImage } from './publish.js';
 
 export function platformSlug(p: PlatformInfo): string {
@@ -28,20 +29,20 @@ export function buildOutputDir(buildDir: string, spec: ImageSpec, p: PlatformInf
 
 export class PlatformCheckError extends Error {}
 
-export async function findImageId(r: Runner, ref: string): Promise<string | undefined> {
+export async function findImageId(engine: Engine, ref: string): Promise<string | undefined> {
   try {
-    const res = await run(r, ['podman', 'image', 'inspect', '--format', '{{.Id}}', ref]);
-    return res.stdout.trim() || undefined;
+    return (await engine.inspect(ref)).id || undefined;
   } catch {
     return undefined;
   }
 }
 
 /** The day (00:00 UTC) the image was built: the SBOM's timestamp, the same on every publish. */
-export async function buildDay(r: Runner, imageId: string): Promise<Date | undefined> {
+export async function buildDay(engine: Engine, imageId: string): Promise<Date | undefined> {
   try {
-    const s = Number((await run(r, ['podman', 'image', 'inspect', '--format', '{{.Created.Unix}}', imageId])).stdout.trim());
-    return Number.isFinite(s) && s > 0 ? new Date(Math.floor(s / 86400) * 86400 * 1000) : undefined;
+    const created = (await engine.inspect(imageId)).created;
+    const ms = created ? Date.parse(created) : NaN;
+    return Number.isFinite(ms) && ms > 0 ? new Date(Math.floor(ms / 86_400_000) * 86_400_000) : undefined;
   } catch {
     return undefined;
   }
@@ -72,9 +73,11 @@ export interface CheckedPlatform extends PlatformImage {
 }
 
 /** Checks one platform image's identity and writes its SBOM next to the build manifest. */
-export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: PlatformInfo, imageId: string, o: { buildDir: string; date: Date }): Promise<CheckedPlatform> {
+export async function checkPlatformImage(engine: Engine, spec: ImageSpec, p: PlatformInfo, imageId: string, o: { buildDir: string; date: Date }): Promise<CheckedPlatform> {
   const outDir = buildOutputDir(o.buildDir, spec, p);
-  const mount = (await run(r, ['podman', 'image', 'mount', imageId])).stdout.trim();
+  mkdirSync(outDir, { recursive: true });
+  const root = await engine.mountImage(imageId, outDir);
+  const mount = root.path;
   let packages: PackageRecord[] | undefined;
   let identity: string;
   let source: 'rpmdb' | 'build-package-list' = 'rpmdb';
@@ -83,8 +86,11 @@ export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: Platform
     const id = await checkIdentity(spec, p, {
       root: mount,
       rpmDb,
-      rpmArch: async () => (await run(r, ['rpm', '--root', mount, '--dbpath', '/var/lib/rpm', '-qf', '--queryformat', '%{ARCH}', '/etc/almalinux-release'])).stdout,
-      unameM: async () => (await run(r, ['podman', 'run', '--rm', '--network', 'none', '--platform', p.name, imageId, 'uname', '-m'])).stdout,
+      rpmArch: () => fileOwnerArch(mount, rpmDb!, '/etc/almalinux-release', outDir),
+      unameM: async () => {
+        const u = await engine.run(imageId, ['uname', '-m'], { allowFailure: true, timeoutMs: 120_000 });
+        return u.code === 0 ? u.stdout : '';
+      },
     });
     if (!id.ok) throw new PlatformCheckError(`${spec.id} ${p.name}: ${id.detail}`);
     identity = id.detail;
@@ -98,10 +104,10 @@ export async function checkPlatformImage(r: Runner, spec: ImageSpec, p: Platform
       }
     }
   } finally {
-    await run(r, ['podman', 'image', 'umount', imageId]).catch(() => undefined);
+    await root.release().catch(() => undefined);
   }
   const img: CheckedPlatform = { platform: p, imageId, identity };
-  const timestamp = (await buildDay(r, imageId)) ?? o.date;
+  const timestamp = (await buildDay(engine, imageId)) ?? o.date;
   if (packages?.length) {
     const json = renderSbom(packages, { image: spec.id, platform: p.name, repository: spec.naming.repository, version: spec.version, distro: `almalinux-${spec.version}`, timestamp, source });
     mkdirSync(outDir, { recursive: true });

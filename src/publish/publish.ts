@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
-import { CommandFailed, copyArgv, remoteDigest, run, variantOf, type Retry, type Runner } from './oci.js';
+import { ociPlatform } from '../runner/platform.js';
+import { CommandFailed, copyArgv, remoteDigest, run, sinkOf, variantOf, type Retry, type Runner } from './oci.js';
 import { fillDate } from './references.js';
 import { mapLocation, type RegistryMapping } from './registry-map.js';
 import { writeSbomArtifact, type SbomForPlatform } from './sbom-artifact.js';
@@ -59,16 +60,15 @@ async function layoutFor(r: Runner, workDir: string, input: PublishImageInput): 
     const tmp = `${dir}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     if (!r.dryRun) mkdirSync(tmp, { recursive: true });
-    await run(r, ['podman', 'manifest', 'create', list]);
+    if (!r.engine) throw new Error('publishing needs the engine that holds the built images');
+    const engine = r.engine;
+    const sink = sinkOf(r);
+    await engine.createManifest(list, sink);
     try {
-      for (const i of input.images) {
-        const [os, arch] = i.platform.name.split('/');
-        const variant = variantOf(i.platform.name);
-        await run(r, ['podman', 'manifest', 'add', '--os', os!, '--arch', arch!, ...(variant ? ['--variant', variant] : []), list, `containers-storage:${i.imageId}`]);
-      }
-      await run(r, ['podman', 'manifest', 'push', '--all', '--format', 'oci', list, `oci:${tmp}:list`]);
+      for (const i of input.images) await engine.addToManifest(list, `containers-storage:${i.imageId}`, sink, ociPlatform(i.platform.name));
+      await engine.pushManifest(list, `oci:${tmp}:list`, { format: 'oci' }, sink);
     } finally {
-      await run(r, ['podman', 'manifest', 'rm', list]).catch(() => undefined);
+      await engine.removeManifest(list, sink).catch(() => undefined);
     }
     if (r.dryRun) return { dir, digest: 'sha256:(computed when run)', entries: [] };
     rmSync(dir, { recursive: true, force: true });

@@ -111,6 +111,20 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
     }
   });
 
+  it('--dry-run prints the exact commands: each platform added with os, architecture and variant', async () => {
+    const dry = await publish(['--dry-run']);
+    expect(dry.code).toBe(0);
+    const commands = (dry.json as unknown as { commands: string[] }).commands;
+    for (const image of ['9-minimal', '9-micro']) {
+      expect(commands).toContainEqual(expect.stringMatching(new RegExp(`^podman manifest create almac-publish-${image}-`)));
+      expect(commands).toContainEqual(expect.stringMatching(new RegExp(`^podman manifest add --os linux --arch amd64 almac-publish-${image}-\\S+ containers-storage:localhost/almac/${image}:containerfile-amd64$`)));
+      expect(commands).toContainEqual(expect.stringMatching(new RegExp(`^podman manifest add --os linux --arch arm64 --variant v8 almac-publish-${image}-\\S+ containers-storage:localhost/almac/${image}:containerfile-arm64$`)));
+      expect(commands).toContainEqual(expect.stringMatching(new RegExp(`^podman manifest push --all --format oci almac-publish-${image}-\\S+ oci:\\S+:list$`)));
+    }
+    expect(commands.some((c) => /^skopeo copy .*docker:\/\/127\.0\.0\.1:\d+\//.test(c))).toBe(true);
+    expect(commands.some((c) => /docker\.io|quay\.io|ghcr\.io/.test(c))).toBe(false);
+  });
+
   it('pushes one manifest list per image to every reference, with platforms and variants, and the same digest everywhere', async () => {
     const first = await publish();
     expect(first.json.images.map((i) => i.error ?? 'ok')).toEqual(['ok', 'ok']);

@@ -67,7 +67,7 @@ export async function runPublish(o: PublishOptions): Promise<number> {
   const buildDir = resolve(o.root, o.buildDir);
   const engine = await openEngine({ name: 'podman', store: o.store ?? join(buildDir, 'engine'), write: false });
   const lines: string[] = [];
-  const r: Runner = { env: engine.env, dryRun: o.dryRun, log: (l) => { if (o.dryRun) lines.push(l); } };
+  const r: Runner = { env: engine.env, engine, dryRun: o.dryRun, log: (l) => { if (o.dryRun) lines.push(l); } };
   const retry = { attempts: Math.max(1, o.retries), backoffMs: o.backoffMs };
   const buildDate = new Date(Date.UTC(Number(date.date.slice(0, 4)), Number(date.date.slice(4, 6)) - 1, Number(date.date.slice(6, 8))));
   const results: ImageResult[] = [];
@@ -78,7 +78,7 @@ export async function runPublish(o: PublishOptions): Promise<number> {
     const missing: string[] = [];
     for (const p of plats) {
       const tag = localTag(spec, p);
-      const id = o.dryRun ? tag : await findImageId({ ...r, log: () => undefined }, tag);
+      const id = o.dryRun ? tag : await findImageId(engine, tag);
       if (!id) {
         missing.push(p.name);
         continue;
@@ -88,7 +88,7 @@ export async function runPublish(o: PublishOptions): Promise<number> {
         continue;
       }
       try {
-        images.push(await checkPlatformImage(r, spec, p, id, { buildDir, date: buildDate }));
+        images.push(await checkPlatformImage(engine, spec, p, id, { buildDir, date: buildDate }));
       } catch (e) {
         missing.push(`${p.name} (${(e as Error).message})`);
       }

@@ -9,6 +9,7 @@ import type { EngineName } from './detect.js';
 import type { EngineEnvironment } from './environment.js';
 import { CommandError } from './errors.js';
 import { parseImageInspect } from './parse.js';
+import type { OciPlatform } from '../platform.js';
 import { directSink, execCommand, onInterrupt, type CommandOptions, type CommandSink, type ExecResult } from './process.js';
 import { RUN_LABEL } from './reap.js';
 import type { BuildRequest, ContainerRunOptions, Engine, EngineCapabilities, ImageChanges, ImageInfo, ImageRecord, ImageRoot, PushOptions } from './types.js';
@@ -182,8 +183,17 @@ export abstract class CliEngine implements Engine {
     await this.cmd(['manifest', 'create', list], { what: `${this.name} manifest create ${list}` }, sink);
   }
 
-  async addToManifest(list: string, image: string, sink: CommandSink = directSink): Promise<void> {
-    await this.cmd(['manifest', 'add', list, image], { what: `${this.name} manifest add ${list}` }, sink);
+  async addToManifest(list: string, image: string, sink: CommandSink = directSink, platform?: OciPlatform): Promise<void> {
+    const p = platform ? ['--os', platform.os, '--arch', platform.architecture, ...(platform.variant ? ['--variant', platform.variant] : [])] : [];
+    await this.cmd(['manifest', 'add', ...p, list, image], { what: `${this.name} manifest add ${list}` }, sink);
+  }
+
+  async pushManifest(list: string, destination: string, o: { format?: 'oci' | 'v2s2' } = {}, sink: CommandSink = directSink): Promise<void> {
+    await this.cmd(['manifest', 'push', '--all', ...(o.format ? ['--format', o.format] : []), list, destination], { what: `${this.name} manifest push ${list}` }, sink);
+  }
+
+  async removeManifest(list: string, sink: CommandSink = directSink): Promise<void> {
+    await this.cmd(['manifest', 'rm', list], { allowFailure: true }, sink);
   }
 
   /** A scratch directory for an exported root (engines that cannot mount images). */

@@ -101,4 +101,10 @@ export class DockerEngine extends CliEngine {
   override async addToManifest(): Promise<void> {
     throw new CommandError('docker keeps no local manifest lists; build multi-platform images with podman or buildah');
   }
+
+  override async pushManifest(): Promise<void> {
+    throw new CommandError('docker keeps no local manifest lists; build multi-platform images with podman or buildah');
+  }
+
+  override async removeManifest(): Promise<void> {}
 }

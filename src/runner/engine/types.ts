@@ -6,6 +6,7 @@
 import type { EngineEnvironment } from './environment.js';
 import type { EngineName } from './detect.js';
 import type { CommandSink, ExecResult } from './process.js';
+import type { OciPlatform } from '../platform.js';
 
 export type { EngineName };
 
@@ -165,6 +166,13 @@ export interface Engine {
   push(ref: string, destination: string, o?: PushOptions, sink?: CommandSink): Promise<void>;
   /** Creates an empty manifest list `list` (replacing one of that name). */
   createManifest(list: string, sink?: CommandSink): Promise<void>;
-  /** Adds an image to a manifest list (with its platform from the image config). */
-  addToManifest(list: string, image: string, sink?: CommandSink): Promise<void>;
+  /**
+   * Adds an image to a manifest list, with its platform from the image config or, given `platform`,
+   * exactly that (os, architecture, variant: podman 4.3 drops variants from what it builds).
+   */
+  addToManifest(list: string, image: string, sink?: CommandSink, platform?: OciPlatform): Promise<void>;
+  /** Pushes a manifest list with every image it references (`manifest push --all`), e.g. to `oci:DIR:TAG`. */
+  pushManifest(list: string, destination: string, o?: { format?: 'oci' | 'v2s2' }, sink?: CommandSink): Promise<void>;
+  /** Removes a manifest list (not the images it references); a missing list is no error. */
+  removeManifest(list: string, sink?: CommandSink): Promise<void>;
 }

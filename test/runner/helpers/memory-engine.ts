@@ -179,6 +179,10 @@ export class MemoryEngine implements Engine {
   async addToManifest(): Promise<void> {
     throw new CommandError('the memory engine has no manifest lists');
   }
+  async pushManifest(): Promise<void> {
+    throw new CommandError('the memory engine has no manifest lists');
+  }
+  async removeManifest(): Promise<void> {}
 
   /** Removes the temporary image roots. */
   dispose(): void {
