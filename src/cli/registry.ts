@@ -151,7 +151,10 @@ export const VERBS: Verb[] = [
         .option('format', { type: 'string', choices: ['text', 'markdown', 'json', 'list'], default: 'text', describe: 'Report format; markdown is a changelog per image, list prints the images to rebuild' })
         .option('platform', { type: 'string', array: true, describe: 'Platforms to check', defaultDescription: 'this machine\'s' })
         .option('repo', { type: 'string', array: true, describe: 'Compare with NAME=URL|DIR instead of the definitions\' repositories (repeatable)' })
-        .option('package-set', { type: 'string', array: true, describe: 'IMAGE=FILE: read the package set from a build manifest or CycloneDX SBOM instead of the lock' }),
+        .option('package-set', { type: 'string', array: true, describe: 'IMAGE=FILE: read the package set from a build manifest or CycloneDX SBOM instead of the lock' })
+        .option('published', { type: 'boolean', default: false, describe: 'Read each package set from the SBOM of the published image (its first registry) instead of the lock' })
+        .option('json-file', { type: 'string', describe: 'Also write the JSON report to FILE (one run gives a changelog and the machine-readable list)' })
+        .option('registry-map', { type: 'string', array: true, describe: 'SRC=DEST: with --published, read what names registry location SRC from DEST instead (repeatable)' }),
     run: async (a) =>
       (await import('./commands/outdated.js')).runOutdated({
         root: a.root,
@@ -159,6 +162,9 @@ export const VERBS: Verb[] = [
         platforms: (a['platform'] as string[] | undefined) ?? [],
         repos: (a['repo'] as string[] | undefined) ?? [],
         packageSets: (a['packageSet'] as string[] | undefined) ?? [],
+        published: Boolean(a['published']),
+        registryMaps: (a['registryMap'] as string[] | undefined) ?? [],
+        jsonFile: a['jsonFile'] as string | undefined,
         severity: a['severity'] as string | undefined,
         security: Boolean(a['security']),
         format: a.json ? 'json' : (a['format'] as 'text' | 'markdown' | 'json' | 'list'),

@@ -23,13 +23,23 @@ function parseRpmPurl(purl: string): RepoPackage | undefined {
   return { name: decodeURIComponent(m[1]!), epoch: Number(q.get('epoch') ?? 0), version: vr.slice(0, dash), release: vr.slice(dash + 1), arch: q.get('arch') ?? 'noarch' };
 }
 
-export function readPackageSet(path: string): { packages: RepoPackage[]; kind: 'lock' | 'manifest' | 'sbom' } {
+export interface PackageSet {
+  packages: RepoPackage[];
+  kind: 'lock' | 'manifest' | 'sbom';
+}
+
+export function readPackageSet(path: string): PackageSet {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     throw new PackageSetError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  return parsePackageSet(text, path);
+}
+
+/** A lock, a CycloneDX SBOM (pkg:rpm purls) or a build manifest (NEVRA lines); `path` names it in errors. */
+export function parsePackageSet(text: string, path: string): PackageSet {
   if (text.trimStart().startsWith('{')) {
     const lock = parseLock(text);
     if (lock) return { kind: 'lock', packages: lock.packages.map((p) => ({ name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch })) };

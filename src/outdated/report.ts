@@ -8,6 +8,8 @@ export interface ImageReport {
   /** Where the package set was read from. */
   source: string;
   needsRebuild: boolean;
+  /** Why the image's published package set could not be read (never published, no SBOM…): it needs a rebuild. */
+  unpublished?: string;
   updates: PackageUpdate[];
 }
 
@@ -30,6 +32,10 @@ export function renderText(reports: ImageReport[], f: Filter): string {
   for (const r of reports) {
     const shown = r.updates.filter((u) => u.qualifies);
     const others = r.updates.length - shown.length;
+    if (r.unpublished) {
+      lines.push(`${r.image} (${r.platform}): rebuild — ${r.unpublished}`);
+      continue;
+    }
     const head = `${r.image} (${r.platform}): ${r.needsRebuild ? `rebuild — ${shown.length} qualifying update${shown.length === 1 ? '' : 's'}` : r.updates.length ? 'no qualifying update' : 'up to date'}`;
     lines.push(others ? `${head}${r.needsRebuild ? ';' : ','} ${others} other update${others === 1 ? '' : 's'} below the filter` : head);
     const w = Math.max(0, ...shown.map((u) => `${u.name}.${u.arch}`.length));
@@ -49,6 +55,10 @@ export function renderMarkdown(reports: ImageReport[], f: Filter): string {
     ? `${rebuild.length} of ${new Set(reports.map((r) => r.image)).size} images need a rebuild (${filterText(f)}): ${rebuild.map((i) => `\`${i}\``).join(', ')}.`
     : `No image needs a rebuild (${filterText(f)}).`);
   for (const r of reports.filter((x) => x.needsRebuild)) {
+    if (r.unpublished) {
+      out.push('', `### ${r.image} (${r.platform})`, '', `Rebuilt because its published package set could not be read: ${md(r.unpublished)}.`);
+      continue;
+    }
     out.push('', `### ${r.image} (${r.platform})`, '', '| Package | Old | New | Advisories |', '|:--|:--|:--|:--|');
     for (const u of r.updates.filter((x) => x.qualifies)) {
       const adv = u.advisories.length ? u.advisories.map((a) => `${md(a.id)} (${a.type}${a.severity ? `, ${a.severity}` : ''})`).join('<br>') : '—';

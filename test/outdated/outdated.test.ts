@@ -5,19 +5,26 @@
 // Moderate one of less (only default).
 import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { publishedReference } from '../../src/outdated/published.js';
+import { DAILY_CRON, MONTHLY_CRON, OUTDATED_REPORT, UPDATES_WORKFLOW_FILE } from '../../src/phases/4-render/updates-workflow.js';
+import { compileProject } from '../../src/project.js';
+import { parseRegistryMap } from '../../src/publish/registry-map.js';
+import { parseYamlSubset } from '../scaleout/yaml-subset.js';
+import { publishFakeImage } from './published-images.js';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin/almac.js');
 const haveTools = ['rpmbuild', 'createrepo_c', 'modifyrepo_c'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0) && spawnSync('/usr/bin/python3', ['-c', 'import dnf']).status === 0;
+const haveRegistry = ['docker-registry', 'skopeo', 'jq'].every((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status === 0);
 const ALL = ['9/base', '9/default', '9/init', '9/micro', '9/minimal', '9/toolbox'];
 
 interface Report {
   rebuild: string[];
-  images: { image: string; needsRebuild: boolean; updates: { name: string; from: string; to: string; qualifies: boolean; advisories: { id: string; type: string; severity: string }[] }[] }[];
+  images: { image: string; needsRebuild: boolean; source: string; unpublished?: string; updates: { name: string; from: string; to: string; qualifies: boolean; advisories: { id: string; type: string; severity: string }[] }[] }[];
 }
 
 describe.skipIf(!haveTools)('almac outdated (needs rpmbuild, createrepo_c, modifyrepo_c and dnf: bash scripts/setup-engine.sh)', () => {
@@ -128,6 +135,109 @@ describe.skipIf(!haveTools)('almac outdated (needs rpmbuild, createrepo_c, modif
     const r = await almac(['outdated', '9/micro', '--platform', 'linux/amd64', '--repo', `fixture=file://${snap['critical']}`, '--package-set', `9/micro=${manifest}`, '--json']);
     expect(r.status).toBe(100);
     expect((JSON.parse(r.stdout) as Report).rebuild).toEqual(['9/micro']);
+  });
+
+  describe.skipIf(!haveRegistry)('--published: package sets from the SBOMs of published images (docker-registry, skopeo)', () => {
+    let registry: string;
+    let address: string;
+    let maps: string[];
+    const published = async (snapshot: string, extra: string[] = []) => {
+      const r = await almac(['outdated', '9', '--platform', 'linux/amd64', '--repo', `fixture=file://${snap[snapshot]}`, '--published', ...maps, ...extra]);
+      if (r.status !== 0 && r.status !== 100) throw new Error(`almac outdated exited ${r.status}:\n${r.stderr}`);
+      return r;
+    };
+
+    beforeAll(async () => {
+      const run = promisify(execFile);
+      registry = join(work, 'registry');
+      address = (await run('bash', [join(ROOT, 'scripts/test-registry.sh'), 'start', registry])).stdout.trim();
+      // Every declared registry location, redirected to the one local registry.
+      const c = compileProject(project, { render: false });
+      const locations = [...new Set(c.images.flatMap((i) => i.publish.map((t) => t.location)))];
+      maps = locations.flatMap((l) => ['--registry-map', `${l}=${address}/${l.replace(/[^a-z0-9]+/g, '-')}`]);
+      const mapping = parseRegistryMap(maps.filter((_, i) => i % 2 === 1));
+      const lockOf = (id: string) => JSON.parse(readFileSync(join(project, `generated/locks/9-${id.split('/')[1]}-x86_64.lock.json`), 'utf8')).packages as { name: string; epoch: number; version: string; release: string; arch: string }[];
+      for (const id of ['9/base', '9/default', '9/minimal', '9/toolbox']) {
+        await publishFakeImage(work, id, publishedReference(c.images.find((i) => i.id === id)!, mapping), lockOf(id));
+      }
+      // 9/init is published without an SBOM; 9/micro was never published.
+      await publishFakeImage(work, '9/init', publishedReference(c.images.find((i) => i.id === '9/init')!, mapping));
+    }, 300_000);
+
+    afterAll(async () => {
+      if (registry) await promisify(execFile)('bash', [join(ROOT, 'scripts/test-registry.sh'), 'stop', registry]).catch(() => undefined);
+    });
+
+    it('compares what was published: the SBOM beside each platform image; never-published images and images without an SBOM are rebuilt', async () => {
+      const r = await published('important', ['--severity', 'important', '--json']);
+      expect(r.status).toBe(100);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.rebuild).toEqual(['9/base', '9/init', '9/micro', '9/toolbox']);
+      const by = (id: string) => report.images.find((i) => i.image === id)!;
+      expect(by('9/base').source).toMatch(new RegExp(`^sbom ${address.replace(/\./g, '\\.')}/[a-z0-9-]+/9-base:sha256-[0-9a-f]{64}\\.sbom$`));
+      expect(by('9/base').updates.map((u) => [u.name, u.qualifies])).toEqual([['gdb-gdbserver', true]]);
+      expect(by('9/minimal')).toMatchObject({ needsRebuild: false, updates: [] });
+      expect(by('9/init').unpublished).toMatch(/has no SBOM at .*:sha256-[0-9a-f]{64}\.sbom$/);
+      expect(by('9/micro').unpublished).toMatch(/9-micro:[^ ]+ does not exist: never published$/);
+      // Against the repository the published images were made from, only the two that cannot be read.
+      expect(JSON.parse((await published('base', ['--json'])).stdout).rebuild).toEqual(['9/init', '9/micro']);
+      const md = await published('critical', ['--severity', 'important', '--format', 'markdown']);
+      expect(md.stdout).toContain('| libcurl-minimal.x86\\_64 | 7.76.1-31.el9 | 7.76.1-32.el9 | ALSA-2025:9001 (security, Critical) |');
+      expect(md.stdout).toContain('### 9/micro (linux/amd64)\n\nRebuilt because its published package set could not be read:');
+    });
+
+    it('the generated workflow\'s daily step selects exactly those images, with the changelog in the job summary; the monthly run selects every image', async () => {
+      const workflow = parseYamlSubset(readFileSync(join(project, 'generated', UPDATES_WORKFLOW_FILE), 'utf8')) as { jobs: { outdated: { steps: { id?: string; run?: string }[] } } };
+      const script = workflow.jobs.outdated.steps.find((s) => s.id === 'select')!.run!;
+      const index = JSON.parse(readFileSync(join(project, 'generated/index.json'), 'utf8')) as { images: { id: string }[] };
+      // `npx almac …` is this checkout's almac, pointed at the fixture snapshot and the local registry.
+      const bin = join(work, 'bin');
+      mkdirSync(bin, { recursive: true });
+      const shim = (snapshot: string) => writeFileSync(join(bin, 'npx'), `#!/bin/sh\n[ "$1" = almac ] || exit 99\nshift\nexec node '${CLI}' "$@" --root '${project}' --platform linux/amd64 --repo 'fixture=file://${snap[snapshot]}' ${maps.map((m) => `'${m}'`).join(' ')}\n`, { mode: 0o755 });
+      const step = async (schedule: string) => {
+        const out = join(work, 'github-output');
+        const summary = join(work, 'step-summary');
+        writeFileSync(out, '');
+        writeFileSync(summary, '');
+        const r = await new Promise<{ code: number }>((res) => {
+          // How GitHub runs a `run:` step with the default shell.
+          execFile('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], { cwd: project, env: { ...process.env, PATH: `${bin}:${process.env['PATH']}`, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: summary, SCHEDULE: schedule, REBUILD: '' } }, (err) => res({ code: err ? Number(err.code) : 0 }));
+        });
+        const line = readFileSync(out, 'utf8').split('\n').find((l) => l.startsWith('include='));
+        return { code: r.code, include: line ? (JSON.parse(line.slice('include='.length)) as { id: string; target: string }[]) : undefined, summary: readFileSync(summary, 'utf8') };
+      };
+      shim('important');
+      const daily = await step(DAILY_CRON);
+      expect(daily.code).toBe(0);
+      // Release 9 as above; the other releases were never published here, so they are rebuilt too.
+      const expected = index.images.map((i) => i.id).filter((id) => !['9/default', '9/minimal'].includes(id));
+      expect(daily.include!.map((i) => i.id)).toEqual(expected);
+      expect(daily.include!.find((i) => i.id === '9/base')!.target).toBe('9-base');
+      expect(daily.summary).toContain('## Package updates');
+      expect(daily.summary).toContain('| gdb-gdbserver.x86\\_64 | 10.2-13.el9 | 10.2-14.el9 | ALSA-2025:9002 (security, Important) |');
+      expect(JSON.parse(readFileSync(join(project, OUTDATED_REPORT), 'utf8')).rebuild).toEqual(expected);
+      const monthly = await step(MONTHLY_CRON);
+      expect(monthly.code).toBe(0);
+      expect(monthly.include!.map((i) => i.id)).toEqual(index.images.map((i) => i.id));
+      expect(monthly.summary).toContain('Monthly rebuild: every image is rebuilt and published.');
+      // A gate that cannot read the repositories fails the job and selects nothing.
+      writeFileSync(join(bin, 'npx'), `#!/bin/sh\nshift\nexec node '${CLI}' "$@" --root '${project}' --platform linux/amd64 --repo fixture=http://127.0.0.1:9/repo/ ${maps.map((m) => `'${m}'`).join(' ')}\n`, { mode: 0o755 });
+      const broken = await step(DAILY_CRON);
+      expect(broken.code).toBe(3);
+      expect(broken.include).toBeUndefined();
+    });
+
+    it('says what is wrong with a registry map or an unreachable registry', async () => {
+      const bad = await almac(['outdated', '9/minimal', '--published', '--registry-map', 'nonsense']);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain('--registry-map "nonsense": expected SRC=DEST');
+      const lockOnly = await almac(['outdated', '9/minimal', '--registry-map', `quay.io/almalinuxorg=${address}/x`]);
+      expect(lockOnly.status).toBe(2);
+      expect(lockOnly.stderr).toContain('--registry-map applies only to --published');
+      const down = await almac(['outdated', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${snap['base']}`, '--published', ...maps.map((m) => m.replace(address, '127.0.0.1:9'))]);
+      expect(down.status).toBe(3);
+      expect(down.stderr).toContain('reading the published image: skopeo inspect failed');
+    });
   });
 
   it('reports bad input clearly', async () => {

@@ -1,11 +1,14 @@
 // rpm version ordering, advisory filters, and the scheduled updates workflow.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { advisoryPasses, findUpdates } from '../../src/outdated/compare.js';
 import { compareEvr, rpmvercmp } from '../../src/outdated/evr.js';
-import { DAILY_CRON, MONTHLY_CRON, REBUILD_JQ, UPDATES_WORKFLOW_COPY, UPDATES_WORKFLOW_FILE } from '../../src/phases/4-render/updates-workflow.js';
+import { DAILY_CRON, MONTHLY_CRON, OUTDATED_ARGS, OUTDATED_REPORT, REBUILD_JQ, UPDATES_WORKFLOW_COPY, UPDATES_WORKFLOW_FILE } from '../../src/phases/4-render/updates-workflow.js';
+import { compileProject } from '../../src/project.js';
+import { parseYamlSubset } from '../scaleout/yaml-subset.js';
 import { GENERATED, REPO_ROOT } from '../helpers/project.js';
 
 describe('rpmvercmp', () => {
@@ -52,22 +55,84 @@ describe('advisory filters', () => {
 
 describe('the scheduled updates workflow', () => {
   const text = readFileSync(join(GENERATED, UPDATES_WORKFLOW_FILE), 'utf8');
-  it('is committed as .github/workflows/updates.yml, byte for byte', () => {
+  type Step = { name?: string; uses?: string; run?: string; id?: string; if?: string; env?: Record<string, string>; with?: Record<string, string> };
+  type Job = { name: string; if?: string; needs?: string | string[]; permissions?: Record<string, string>; strategy?: { matrix: { include: string } }; steps: Step[]; outputs?: Record<string, string> };
+  const workflow = parseYamlSubset(text) as { on: { schedule: { cron: string }[]; workflow_dispatch: unknown }; permissions: Record<string, string>; jobs: Record<string, Job> };
+  const runs = (job: Job) => job.steps.map((s) => s.run ?? s.uses ?? '').join('\n');
+
+  it('is what almac generates today, committed as .github/workflows/updates.yml byte for byte', () => {
+    expect(compileProject(REPO_ROOT).outputs?.get(UPDATES_WORKFLOW_FILE)).toBe(text);
     expect(readFileSync(join(REPO_ROOT, UPDATES_WORKFLOW_COPY), 'utf8')).toBe(text);
   });
-  it('runs daily (almac outdated, Important and Critical) and monthly (everything)', () => {
-    expect(text).toContain(`- cron: "${DAILY_CRON}"`);
-    expect(text).toContain(`- cron: "${MONTHLY_CRON}"`);
-    expect(text).toContain('npx almac outdated --severity important --format markdown >> "$GITHUB_STEP_SUMMARY"');
-    expect(text).toContain('npx almac outdated --severity important --format list > rebuild.txt');
-    expect(text).toContain("if: needs.outdated.outputs.include != '[]'");
+
+  it('is a valid GitHub workflow for @action-validator/core', async () => {
+    const { validateWorkflow } = await import('@action-validator/core');
+    expect(validateWorkflow(text).errors).toEqual([]);
   });
+
+  it('runs daily (almac outdated on the published images, Important and Critical) and monthly (everything), read-only by default', () => {
+    expect(workflow.on.schedule).toEqual([{ cron: DAILY_CRON }, { cron: MONTHLY_CRON }]);
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+    expect(Object.keys(workflow.jobs)).toEqual(['outdated', 'build', 'publish']);
+    const select = workflow.jobs['outdated']!.steps.find((s) => s.id === 'select')!;
+    expect(select.run).toContain(`npx almac outdated ${OUTDATED_ARGS} --format markdown --json-file ${OUTDATED_REPORT} >> "$GITHUB_STEP_SUMMARY"`);
+    expect(OUTDATED_ARGS).toBe('--published --severity important');
+    expect(select.run).toContain(`if [ "$SCHEDULE" = "${MONTHLY_CRON}" ] || [ "$REBUILD" = all ]; then`);
+    expect(select.run).toContain(`jq -c --slurpfile report ${OUTDATED_REPORT} '${REBUILD_JQ}' generated/index.json`);
+    expect(workflow.jobs['outdated']!.outputs).toEqual({ include: '${{ steps.select.outputs.include }}' });
+  });
+
+  it('bakes, then builds, verifies and publishes exactly the selected images on every platform, from main, with the credentials as named secrets', () => {
+    const { build, publish } = workflow.jobs as Record<string, Job>;
+    expect(build!.needs).toBe('outdated');
+    expect(build!.if).toBe("needs.outdated.outputs.include != '[]'");
+    expect(build!.strategy!.matrix.include).toBe('${{ fromJSON(needs.outdated.outputs.include) }}');
+    expect(runs(build!)).toContain('docker buildx bake -f generated/docker-bake.json "$TARGET"');
+    expect(publish!.needs).toEqual(['outdated', 'build']);
+    expect(publish!.if).toBe("needs.outdated.outputs.include != '[]' && github.ref == 'refs/heads/main'");
+    expect(publish!.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(publish!.strategy!.matrix.include).toBe('${{ fromJSON(needs.outdated.outputs.include) }}');
+    const r = runs(publish!);
+    const order = ['npx almac build "$ID" --platform all', '--password-stdin docker.io', '--password-stdin quay.io', '--password-stdin ghcr.io', 'npx almac publish "$ID" --platform all --json > publish.json', '"$GITHUB_STEP_SUMMARY"', 'actions/upload-artifact@v4'];
+    for (const [i, needle] of order.entries()) {
+      expect(r).toContain(needle);
+      if (i) expect(r.indexOf(order[i - 1]!)).toBeLessThan(r.indexOf(needle));
+    }
+    expect(r).not.toMatch(/--password[ =]|login [^\n]*-p /);
+    const ids = publish!.steps.filter((s) => s.env?.['ID']).map((s) => s.env!['ID']);
+    expect(ids).toEqual(['${{ matrix.id }}', '${{ matrix.id }}']);
+    const login = publish!.steps.find((s) => s.run?.includes('podman login'))!;
+    expect(login.env).toEqual({
+      DOCKERHUB_USERNAME: '${{ secrets.DOCKERHUB_USERNAME }}', DOCKERHUB_TOKEN: '${{ secrets.DOCKERHUB_TOKEN }}',
+      QUAY_USERNAME: '${{ secrets.QUAY_USERNAME }}', QUAY_TOKEN: '${{ secrets.QUAY_TOKEN }}',
+      GHCR_TOKEN: '${{ secrets.GITHUB_TOKEN }}', GHCR_USERNAME: '${{ github.actor }}',
+    });
+  });
+
+  it('uses only expressions GitHub provides in that place', () => {
+    const expressions = [...text.matchAll(/\$\{\{ (.*?) \}\}/g)].map((m) => m[1]!);
+    for (const e of expressions) expect(e).toMatch(/^(github\.(event\.schedule|event\.inputs\.rebuild|workspace|actor)|secrets\.(DOCKERHUB_USERNAME|DOCKERHUB_TOKEN|QUAY_USERNAME|QUAY_TOKEN|GITHUB_TOKEN)|steps\.select\.outputs\.include|matrix\.(id|target)|fromJSON\(needs\.outdated\.outputs\.include\))$/);
+  });
+
+  const python = spawnSync('python3', ['-c', 'import yaml'], { encoding: 'utf8' });
+  it.skipIf(python.status !== 0)('reads the same with a full YAML parser (PyYAML)', () => {
+    const script = 'import json, sys, yaml\nd = yaml.safe_load(sys.stdin)\nd["on"] = d.pop(True)\njson.dump(d, sys.stdout)';
+    const r = spawnSync('python3', ['-c', script], { input: text, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual(workflow);
+  });
+
   const jq = spawnSync('jq', ['--version']);
   it.skipIf(jq.status !== 0)('restricts the build matrix to the images almac outdated lists', () => {
-    const r = spawnSync('jq', ['-c', '--arg', 'rebuild', '9/base\n9/init\n10-kitten/minimal\n', REBUILD_JQ.replace('$rebuild', '$rebuild'), join(GENERATED, 'index.json')], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([{ id: '9/base', target: '9-base' }, { id: '9/init', target: '9-init' }, { id: '10-kitten/minimal', target: '10-kitten-minimal' }]);
-    const none = spawnSync('jq', ['-c', '--arg', 'rebuild', '', REBUILD_JQ, join(GENERATED, 'index.json')], { encoding: 'utf8' });
-    expect(none.stdout.trim()).toBe('[]');
+    const select = (rebuild: string[]) => {
+      const report = join(mkdtempSync(join(tmpdir(), 'almac-rebuild-jq-')), OUTDATED_REPORT);
+      writeFileSync(report, JSON.stringify({ ok: true, rebuild, images: [] }));
+      const r = spawnSync('jq', ['-c', '--slurpfile', 'report', report, REBUILD_JQ, join(GENERATED, 'index.json')], { encoding: 'utf8' });
+      rmSync(join(report, '..'), { recursive: true, force: true });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    expect(select(['9/base', '9/init', '10-kitten/minimal'])).toEqual([{ id: '9/base', target: '9-base' }, { id: '9/init', target: '9-init' }, { id: '10-kitten/minimal', target: '10-kitten-minimal' }]);
+    expect(select([])).toEqual([]);
   });
 });

@@ -22,9 +22,9 @@ describe('the GitHub Actions workflow', () => {
     expect(readFileSync(join(REPO_ROOT, WORKFLOW_COPY), 'utf8')).toBe(text);
   });
 
-  it('runs on pull requests, on pushes to main, daily and by hand, with read-only permissions by default', () => {
+  it('runs on pull requests, on pushes to main and by hand (schedules belong to the updates workflow), with read-only permissions by default', () => {
     expect(workflow.name).toBe('images');
-    expect(workflow.on).toEqual({ pull_request: null, push: { branches: ['main'] }, schedule: [{ cron: '17 4 * * *' }], workflow_dispatch: null });
+    expect(workflow.on).toEqual({ pull_request: null, push: { branches: ['main'] }, workflow_dispatch: null });
     expect(workflow.permissions).toEqual({ contents: 'read' });
     expect(Object.keys(workflow.jobs)).toEqual(['verify', 'matrix', 'build', 'publish']);
   });

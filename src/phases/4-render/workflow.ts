@@ -26,8 +26,6 @@ on:
   pull_request:
   push:
     branches: [main]
-  schedule:
-    - cron: "17 4 * * *"
   workflow_dispatch:
 
 permissions:
@@ -83,13 +81,42 @@ ${bakeMatrixJob('matrix')}
     needs: [matrix, build]
     if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
     runs-on: ubuntu-24.04
-    permissions:
+${publishMatrixJob('matrix')}`;
+}
+
+/** The steps of a job that bakes one target per matrix entry; `needsJob` outputs the matrix as `include`. */
+export function bakeMatrixJob(needsJob: string): string {
+  return `    strategy:
+      fail-fast: false
+      matrix:
+        include: \${{ fromJSON(needs.${needsJob}.outputs.include) }}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: docker/setup-qemu-action@v3
+      - uses: docker/setup-buildx-action@v3
+      - name: docker buildx bake \${{ matrix.target }}
+        env:
+          TARGET: \${{ matrix.target }}
+        run: |
+          export DATE="$(date -u +%Y%m%d)"
+          docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
+`;
+}
+
+/**
+ * The body of a job that, per matrix entry, builds every platform with almac (each build runs the
+ * image's assertions and identity check), logs in to the registries from named secrets through the
+ * engine's auth file, runs `almac publish` for exactly that image, and keeps the SBOMs and the
+ * report. `matrixJob` outputs the matrix as `include`.
+ */
+export function publishMatrixJob(matrixJob: string): string {
+  return `    permissions:
       contents: read
       packages: write
     strategy:
       fail-fast: false
       matrix:
-        include: \${{ fromJSON(needs.matrix.outputs.include) }}
+        include: \${{ fromJSON(needs.${matrixJob}.outputs.include) }}
     env:
       REGISTRY_AUTH_FILE: \${{ github.workspace }}/.almac/auth.json
     steps:
@@ -124,6 +151,11 @@ ${bakeMatrixJob('matrix')}
         env:
           ID: \${{ matrix.id }}
         run: sudo -E npx almac publish "$ID" --platform all --json > publish.json
+      - name: What was published, in the job summary
+        if: always()
+        run: |
+          [ -s publish.json ] || exit 0
+          jq -r '.images[] | "### \\(.image) \\(.digest // "(not published)")", "", "| Reference | Outcome |", "|:--|:--|", (.references[] | select(.kind == "image") | "| \\(.reference) | \\(.outcome) |"), ""' publish.json >> "$GITHUB_STEP_SUMMARY"
       - name: Undo the emulation set-up
         if: always()
         run: sudo bash scripts/setup-binfmt.sh disable "$RUNNER_TEMP/binfmt"
@@ -134,24 +166,5 @@ ${bakeMatrixJob('matrix')}
           path: |
             publish.json
             .almac/build/**/sbom.cdx.json
-`;
-}
-
-/** The steps of a job that bakes one target per matrix entry; `needsJob` outputs the matrix as `include`. */
-export function bakeMatrixJob(needsJob: string): string {
-  return `    strategy:
-      fail-fast: false
-      matrix:
-        include: \${{ fromJSON(needs.${needsJob}.outputs.include) }}
-    steps:
-      - uses: actions/checkout@v4
-      - uses: docker/setup-qemu-action@v3
-      - uses: docker/setup-buildx-action@v3
-      - name: docker buildx bake \${{ matrix.target }}
-        env:
-          TARGET: \${{ matrix.target }}
-        run: |
-          export DATE="$(date -u +%Y%m%d)"
-          docker buildx bake -f generated/${BAKE_FILE} "$TARGET"
 `;
 }

@@ -8,7 +8,7 @@
 //     leftover in any store (also the engine's system store).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { findOnPath } from './detect.js';
 import type { Engine } from './types.js';
 
@@ -86,20 +86,38 @@ export function processesUsingSync(dirs: string[], graphRoot: string | undefined
     const pid = Number(p);
     if (pid === process.pid || pid === process.ppid) continue;
     try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+      const cmd = argv.join(' ');
       let root = '';
       try {
         root = readlinkSync(`/proc/${p}/root`);
       } catch {
         // another user's process
       }
-      const namesDir = dirs.some((d) => cmd.includes(d)) && !/^(runc list|node |.*vitest)/.test(cmd);
+      const namesDir = dirs.some((d) => commandNamesPath(argv, d)) && !isBystander(argv);
       if ((g && root.startsWith(g)) || namesDir) out.push({ pid, cmd });
     } catch {
       // exited meanwhile
     }
   }
   return out;
+}
+
+/**
+ * Whether a command line names `dir` or a path inside it, as a whole path: `/x/engine` is named by
+ * `--root=/x/engine/storage` or `/x/engine`, never by `/x/engine-library` (another store).
+ */
+export function commandNamesPath(argv: string[], dir: string): boolean {
+  const d = dir.replace(/\/+$/, '');
+  if (d === '') return false;
+  const at = new RegExp(`(?:^|[\\s=:,'"])${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[\\s/:,'"])`);
+  return argv.some((a) => at.test(a));
+}
+
+/** Processes that name a store without running in it: node (almac, test runners) and `runc list`. */
+function isBystander(argv: string[]): boolean {
+  const exe = basename(argv[0] ?? '');
+  return /^node(js)?$/.test(exe) || (exe === 'runc' && argv[1] === 'list') || argv.some((a) => /(^|\/)vitest(\.m?js)?$/.test(a));
 }
 
 /** Waits (synchronously: this runs in signal handlers) until no process uses the store, at most `ms`. */
