@@ -15,8 +15,34 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stderr: strin
   return new Promise((res) => execFile(cmd, args, (err, _out, stderr) => res({ code: err ? Number(err.code ?? 1) : 0, stderr })));
 }
 
+// Leases within one process share one holder (counted): a second lease taken while the first is held
+// (a test that holds one calls ensureForeignBuilder, which takes its own) must not wait, on release,
+// for the exclusive lock its own process holds shared.
+let inProcess: { count: number; first: Promise<() => Promise<void>> } | undefined;
+
 /** Enables the handlers under a lease recorded in `state`; resolves to the release function. */
 export async function leaseBinfmt(state: string): Promise<() => Promise<void>> {
+  if (!inProcess) inProcess = { count: 0, first: acquire(state) };
+  const mine = inProcess;
+  mine.count++;
+  let realRelease: () => Promise<void>;
+  try {
+    realRelease = await mine.first;
+  } catch (e) {
+    if (--mine.count === 0 && inProcess === mine) inProcess = undefined;
+    throw e;
+  }
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    if (--mine.count > 0) return;
+    if (inProcess === mine) inProcess = undefined;
+    await realRelease();
+  };
+}
+
+async function acquire(state: string): Promise<() => Promise<void>> {
   mkdirSync(WORK, { recursive: true });
   const holder = spawn('flock', ['-s', LOCK, 'sh', '-c', 'echo held; exec cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>((res, rej) => {

@@ -89,8 +89,8 @@ const foreignBuilderPromises = new Map<string, Promise<string>>();
  * arm64 → localhost/almac-builder:bookworm-arm64) in the shared store; cached like the native one
  * (an up-to-date image is left alone; the mmdebstrap tarball is kept per architecture) and made
  * under the same lock. mmdebstrap runs the architecture's maintainer scripts under qemu-user-static:
- * the handlers are enabled for the set-up (scripts/setup-binfmt.sh) and what that enabled is
- * disabled again afterwards — handlers that were on already stay on. Resolves to the image's tag.
+ * the handlers are held under a lease for the set-up (binfmt-lease.ts, scripts/setup-binfmt.sh), so
+ * what it enabled is disabled afterwards unless another test still holds them. Resolves to the tag.
  */
 export function ensureForeignBuilder(debArch: string, store: string = STORE): Promise<string> {
   const key = `${debArch} ${store}`;
@@ -100,17 +100,19 @@ export function ensureForeignBuilder(debArch: string, store: string = STORE): Pr
       mkdirSync(WORK, { recursive: true });
       const tag = `${SYSBASE}-${debArch}`;
       const state = mkdtempSync(join(WORK, 'binfmt-builder-'));
+      // a lease (binfmt-lease.ts): handlers this enables are disabled only when no other test holds them
+      const { leaseBinfmt } = await import('./binfmt-lease.js');
+      const release = await leaseBinfmt(state);
       const script = [
         'set -euo pipefail',
         `. "${REPO_ROOT}/scripts/engine-env.sh" "${store}" >/dev/null`,
-        `trap 'bash "${REPO_ROOT}/scripts/setup-binfmt.sh" disable "${state}"' EXIT`,
-        `bash "${REPO_ROOT}/scripts/setup-binfmt.sh" enable "${state}" >/dev/null`,
         `"${REPO_ROOT}/scripts/make-builder-image.sh" --arch ${debArch} --tag "${tag}"`,
       ].join('\n');
       try {
         const r = await run('flock', [join(WORK, 'setup.lock'), 'bash', '-c', script]);
         if (r.code !== 0) throw new Error(`the ${debArch} builder image failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
       } finally {
+        await release().catch(() => undefined);
         rmSync(state, { recursive: true, force: true });
       }
       return tag;

@@ -1,11 +1,10 @@
 // End to end: 9/minimal and 9/micro for linux/amd64 and linux/arm64, built by one `almac build
 // --platform linux/amd64,linux/arm64` (Containerfile route, the fixture repository of each
-// architecture through `--repo fixture=http://…/9-$basearch/`, a Debian builder image per platform through
-// `--sysbase` and `--sysbase linux/arm64=…`; the repositories are served over http, so the
-// packages go through almac's package cache, once per run for all images and platforms); the arm64
-// builds run under qemu-user-static, enabled by
-// scripts/setup-binfmt.sh and undone afterwards), then published by `almac publish` to two local
-// registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
+// architecture through `--repo fixture=http://…/9-$basearch/`, served over http so that the
+// packages go through almac's package cache, once per run for all images and platforms; a Debian
+// builder image per platform through `--sysbase` and `--sysbase linux/arm64=…`; the arm64 builds
+// under qemu-user-static, held under a lease: binfmt-lease.ts, scripts/setup-binfmt.sh), then
+// published by `almac publish` to two local registries (Debian's docker-registry, scripts/test-registry.sh) and read back with
 // `skopeo inspect --raw`. Nothing here can reach a public registry: every declared registry is
 // mapped to 127.0.0.1.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -15,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateSbom } from '../../src/sbom/cyclonedx.js';
+import { leaseBinfmt } from './binfmt-lease.js';
 import { REPO_ROOT, STORE, SYSBASE, WORK, almac, ensureBuildEnv, ensureFixtureRepos, ensureForeignBuilder, parseBuildJson, skipReason, tempDir, type BuildJson } from './build-env.js';
 
 const skip = skipReason() ?? (spawnSync('sh', ['-c', 'command -v docker-registry && command -v skopeo && command -v update-binfmts'], { stdio: 'ignore' }).status === 0 ? undefined : 'docker-registry, skopeo or qemu-user-static missing (scripts/setup-engine.sh installs them)');
@@ -36,6 +36,7 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
   let buildDir: string;
   let built: BuildJson;
   let fixtureServer: Server | undefined;
+  let releaseBinfmt: (() => Promise<void>) | undefined;
   const rpmRequests: string[] = [];
   const sh = (cmd: string, env: Record<string, string> = process.env as Record<string, string>) => execFileSync('bash', ['-c', cmd], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
   const mapArgs = () => ['--registry-map', `docker.io/almalinux=${regA}/almalinux`, '--registry-map', `quay.io/almalinuxorg=${regB}/almalinuxorg`, '--registry-map', `ghcr.io/almalinux=${regA}/ghcr`];
@@ -54,7 +55,7 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
     await ensureBuildEnv();
     work = tempDir('publish-');
     buildDir = join(work, 'build');
-    sh(`bash "${REPO_ROOT}/scripts/setup-binfmt.sh" enable "${work}/binfmt"`);
+    releaseBinfmt = await leaseBinfmt(join(work, 'binfmt'));
     regA = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-a"`).trim();
     regB = sh(`bash "${REPO_ROOT}/scripts/test-registry.sh" start "${work}/reg-b"`).trim();
     await Promise.all([ensureFixtureRepos('x86_64', ['9']), ensureFixtureRepos('aarch64', ['9'])]);
@@ -78,11 +79,11 @@ describe.skipIf(skip)('almac publish: two platforms, two registries', () => {
     process.stderr.write(`publish e2e: almac build of ${IMAGES.join(' ')} for ${PLATFORMS.join(', ')} took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   }, 1_200_000);
 
-  afterAll(() => {
+  afterAll(async () => {
     fixtureServer?.close();
     if (!work) return;
     for (const r of ['reg-a', 'reg-b']) spawnSync('bash', [join(REPO_ROOT, 'scripts/test-registry.sh'), 'stop', join(work, r)]);
-    spawnSync('bash', [join(REPO_ROOT, 'scripts/setup-binfmt.sh'), 'disable', join(work, 'binfmt')]);
+    await releaseBinfmt?.();
     rmSync(work, { recursive: true, force: true });
   });
 
