@@ -108,14 +108,12 @@ export async function launch(argv: string[]): Promise<number> {
       }
     }
   }
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: BUNDLE,
-    cachedData,
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // The bundle's `import()`s of external ES modules (yargs) come here (see scripts/bundle.mjs).
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __almacImport) {${source}\n})`, { filename: BUNDLE, cachedData });
   if (script.cachedDataRejected) used = undefined;
   const module = { exports: {} as MainModule };
-  (script.runInThisContext() as (...a: unknown[]) => void).call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE));
+  const importExternal = (specifier: string) => import(specifier);
+  (script.runInThisContext() as (...a: unknown[]) => void).call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, dirname(BUNDLE), importExternal);
   const cli = module.exports;
   const code = await cli.main(argv);
   const ran = cli.usedParts.has('compiler') ? 'compiler' : 'plain';
