@@ -13,10 +13,11 @@
 // stay outside (external) and are loaded from node_modules as before.
 //
 // The first line of the bundle lists its inputs (the dist/ modules, and the package.json of each
-// bundled package) with their sizes and modification times; launch.ts uses the bundle only while
-// all of them are unchanged (a bare `tsc` after an edit makes it fall back to dist/, never run old
-// code). Output is deterministic for the same inputs.
+// bundled package) with their sizes, modification times and digests; launch.ts uses the bundle only
+// while all of them are unchanged (a bare `tsc` after an edit makes it fall back to dist/, never
+// run old code). Output is deterministic for the same inputs.
 import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,7 +82,7 @@ for (const p of Object.keys(result.metafile.inputs)) {
 }
 const inputs = [...judged].sort().map((p) => {
   const st = statSync(p);
-  return [posix(relative(DIST, p)), st.size, Math.trunc(st.mtimeMs)];
+  return [posix(relative(DIST, p)), st.size, Math.trunc(st.mtimeMs), createHash('sha1').update(readFileSync(p)).digest('hex')];
 });
 // `import()` of an external package (yargs, an ES module) is done by launch.ts on the bundle's
 // behalf: code run by vm.Script from V8's code cache cannot import by itself.

@@ -1,9 +1,10 @@
 // How bin/almac.js starts the CLI: from the one-file bundle dist/almac.cjs (scripts/bundle.mjs)
 // with V8's code cache, or from dist/cli/main.js when there is no up-to-date bundle.
 //
-// The bundle is used only while every module it was built from is unchanged (same size and
-// modification time, listed on its first line): after an edit and a bare `tsc`, almac runs the new
-// dist/ modules, never old code.
+// The bundle is used only while every module it was built from is unchanged (listed on its first
+// line with its size, modification time and digest; a file whose time differs, as after a copy, is
+// compared by digest): after an edit and a bare `tsc`, almac runs the new dist/ modules, never old
+// code.
 //
 // The code cache holds V8's compiled code of the bundle, as left by an earlier run of the same verb,
 // so that the next run neither parses nor compiles what it already ran. It lives in the user's
@@ -37,16 +38,24 @@ export function freshBundle(file = BUNDLE): string | undefined {
     return undefined;
   }
   if (!text.startsWith(INPUTS_LINE)) return undefined;
-  let inputs: [string, number, number][];
+  let inputs: [string, number, number, string][];
   try {
-    inputs = JSON.parse(text.slice(INPUTS_LINE.length, text.indexOf('\n'))) as [string, number, number][];
+    inputs = JSON.parse(text.slice(INPUTS_LINE.length, text.indexOf('\n'))) as [string, number, number, string][];
   } catch {
     return undefined;
   }
   const dir = dirname(file);
-  for (const [rel, size, mtimeMs] of inputs) {
-    const st = statSync(join(dir, rel), { throwIfNoEntry: false });
-    if (!st || st.size !== size || Math.trunc(st.mtimeMs) !== Math.trunc(mtimeMs)) return undefined;
+  for (const [rel, size, mtimeMs, digest] of inputs) {
+    const path = join(dir, rel);
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st || st.size !== size) return undefined;
+    // Copies keep times to the millisecond at best; a rebuild writes a new time.
+    if (Math.abs(Math.trunc(st.mtimeMs) - mtimeMs) <= 1) continue;
+    try {
+      if (createHash('sha1').update(readFileSync(path)).digest('hex') !== digest) return undefined;
+    } catch {
+      return undefined;
+    }
   }
   return text;
 }

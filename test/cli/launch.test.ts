@@ -1,5 +1,6 @@
 // How bin/almac.js starts: the bundle dist/almac.cjs only while it is up to date, V8's code cache
 // in the user's cache dir, and nothing else of that dir touched (src/cli/launch.ts).
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +13,17 @@ const temp = mkdtempSync(join(tmpdir(), 'almac-launch-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 describe('the bundle', () => {
-  it('is used only while every listed input has its recorded size and time', () => {
+  it('is used only while every listed input has its recorded size and content', () => {
     const input = join(temp, 'input.js');
     writeFileSync(input, 'export const x = 1;\n');
     const st = statSync(input);
     const bundle = join(temp, 'almac.cjs');
-    writeFileSync(bundle, `// almac-bundle-inputs ${JSON.stringify([['input.js', st.size, Math.trunc(st.mtimeMs)]])}\nmodule.exports = {};\n`);
+    const digest = createHash('sha1').update('export const x = 1;\n').digest('hex');
+    writeFileSync(bundle, `// almac-bundle-inputs ${JSON.stringify([['input.js', st.size, Math.trunc(st.mtimeMs), digest]])}\nmodule.exports = {};\n`);
     expect(freshBundle(bundle)).toContain('module.exports');
-    utimesSync(input, st.atime, new Date(st.mtimeMs + 5000)); // a rebuild rewrites it
+    utimesSync(input, st.atime, new Date(st.mtimeMs + 5000)); // a copy: another time, the same content
+    expect(freshBundle(bundle)).toContain('module.exports');
+    writeFileSync(input, 'export const x = 2;\n'); // a rebuild: the same size, other content
     expect(freshBundle(bundle)).toBeUndefined();
     writeFileSync(input, 'export const x = 22;\n');
     expect(freshBundle(bundle)).toBeUndefined();
