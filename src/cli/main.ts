@@ -7,6 +7,8 @@ import { EXIT } from './io.js';
 import { VERBS, type Verb } from './registry.js';
 import { parseSimpleCommandLine, type SimpleOption } from './simple-argv.js';
 
+export { usedParts } from './used-parts.js';
+
 export const GLOBAL_OPTIONS: Record<string, SimpleOption> = {
   root: { type: 'string', describe: 'Project directory (holds definitions/ and generated/)', defaultDescription: 'current directory' },
   json: { type: 'boolean', default: false, describe: 'Machine-readable output on stdout' },

@@ -63,11 +63,22 @@ export function isGlob(pattern: string): boolean {
 
 /** Whether some segment starts with `.` and has a wildcard, so a shell may expand it to `.` or `..`. */
 export function matchesDotEntries(path: string): boolean {
+  if (!path.startsWith('.') && !path.includes('/.')) return false; // no segment starts with `.`
   return path.split('/').some((seg) => seg.startsWith('.') && isGlob(seg));
 }
 
 /** The pattern as a regular expression over whole names (package names, or one path). */
 export function globRegExp(pattern: string): RegExp | undefined {
+  if (compiled.has(pattern)) return compiled.get(pattern);
+  const re = compileGlob(pattern);
+  compiled.set(pattern, re);
+  return re;
+}
+
+/** Compiled patterns: the same globs are matched against many names (every package of every image). */
+const compiled = new Map<string, RegExp | undefined>();
+
+function compileGlob(pattern: string): RegExp | undefined {
   const g = parseGlob(pattern);
   if (!g.parts) return undefined;
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -9,6 +9,7 @@ import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { describeStale, staleDiff } from '../../output/stale-diff.js';
 import { EXIT, diagnosticsJson, printDiagnostics, printJson } from '../io.js';
+import { usedParts } from '../used-parts.js';
 
 export interface GenerateOptions {
   root: string;
@@ -21,7 +22,10 @@ function summary(d: TreeDiff): string[] {
   return [...d.added.map((p) => `  added    ${shown(p)}`), ...d.changed.map((p) => `  changed  ${shown(p)}`), ...d.removed.map((p) => `  removed  ${shown(p)}`)];
 }
 
-const loadCompiler = async () => ({ ...(await import('../../project.js')), ...(await import('../../lock/lockfile.js')) });
+const loadCompiler = async () => {
+  usedParts.add('compiler');
+  return { ...(await import('../../project.js')), ...(await import('../../lock/lockfile.js')) };
+};
 
 const cleanResult = (c: { outputs?: Map<string, string>; images: unknown[]; diagnostics: Diagnostic[] }): CleanResult => ({ files: c.outputs!.size, images: c.images.length, diagnostics: c.diagnostics });
 

@@ -290,7 +290,7 @@ const RULE_EXPECTS: Record<string, string> = {
 export class LineIndex {
   private starts: number[] = [0];
   constructor(readonly path: string, readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   position(offset: number): { line: number; col: number } {
     let lo = 0;

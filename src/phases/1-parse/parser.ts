@@ -17,8 +17,13 @@ export const MAX_SYNTAX_ERRORS = 100;
 export class TooManySyntaxErrors extends Error {}
 
 export class AlmaParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'full' });
+  /**
+   * `validate` runs Chevrotain's grammar validations (ambiguities, left recursion…), a third of the
+   * parser's construction time at every start. The grammar is fixed, so they run in a unit test
+   * (test/unit/grammar-validation.test.ts) rather than in every process.
+   */
+  constructor(options: { validate?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'full', skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 

@@ -45,8 +45,15 @@ function joinRoot(root: string, quoted: string): string {
  */
 export function printfFormat(text: string): string {
   const lead = text.startsWith('-') ? octalBytes('-') : '';
-  return `'${lead}${(lead ? text.slice(1) : text).replace(PRINTF_SPECIAL, printfEscape)}'`;
+  const rest = lead ? text.slice(1) : text;
+  // ASCII text (the usual case) cannot hold the C1, Unicode and invisible characters: the
+  // expression without them (and without the `u` flag) finds the same characters, faster.
+  return `'${lead}${rest.replace(NON_ASCII.test(rest) ? PRINTF_SPECIAL : PRINTF_SPECIAL_ASCII, printfEscape)}'`;
 }
+
+const NON_ASCII = /[^\u0000-\u007f]/;
+/** PRINTF_SPECIAL restricted to ASCII. */
+const PRINTF_SPECIAL_ASCII = /[\\%'\n\t\u0000-\u001f\u007f]/g;
 
 /**
  * What printfFormat escapes: printf's own `\` and `%`, the quote, and every character some reader

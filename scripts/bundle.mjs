@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// Build step after tsc: bundles the compiled CLI (dist/cli/main.js and everything it imports from
+// dist/, chevrotain and diff) into one CommonJS file, dist/almac.cjs, which bin/almac.js runs
+// through src/cli/launch.ts with V8's code cache.
+//
+// Why: loading ~90 ES modules one by one (resolve, read, compile, link each) was the largest single
+// cost of a cold `almac check`; one script is read once, and its compiled code is cached.
+//
+// The bundle is the same code as dist/: each module of dist/ keeps its own `import.meta.url` (the
+// URL of its file in dist/, so that it finds templates/, scripts/ and precompiled templates where
+// it always did), and the modules reached by `await import()` are initialized only when imported,
+// as before. Packages that locate files next to their own modules, or load optional dependencies,
+// stay outside (external) and are loaded from node_modules as before.
+//
+// The first line of the bundle lists its inputs (the dist/ modules, and the package.json of each
+// bundled package) with their sizes, modification times and digests; launch.ts uses the bundle only
+// while all of them are unchanged (a bare `tsc` after an edit makes it fall back to dist/, never
+// run old code). Output is deterministic for the same inputs.
+import * as esbuild from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const BUNDLE = join(DIST, 'almac.cjs');
+
+/** Packages loaded at run time from node_modules instead of bundled (see the header). */
+const EXTERNAL = [
+  'yargs', // finds its locale files next to its own modules
+  '@cyclonedx/cyclonedx-library', // optional dependencies resolved at run time
+  'ajv',
+  'ajv-formats',
+  'ajv-formats-draft2019',
+  'fast-xml-parser',
+  'vscode-languageserver',
+  'vscode-languageserver/*',
+  'vscode-languageserver-textdocument',
+];
+
+/** dist/phases/1-parse/chevrotain.js finds chevrotain's single-file build at run time; bundled, it is imported directly. */
+const REPLACED = new Map([['phases/1-parse/chevrotain.js', "export { createToken, Lexer, CstParser, EOF } from 'chevrotain';\n"]]);
+
+const posix = (p) => p.split('\\').join('/');
+
+const distModules = {
+  name: 'almac-dist',
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const rel = posix(relative(DIST, args.path));
+      if (rel.startsWith('..')) return undefined;
+      const text = REPLACED.get(rel) ?? readFileSync(args.path, 'utf8');
+      return { contents: text.replaceAll('import.meta.url', `__almacModuleUrl(${JSON.stringify(rel)})`), loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+const result = await esbuild.build({
+  entryPoints: [join(DIST, 'cli', 'main.js')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  write: false,
+  metafile: true,
+  external: EXTERNAL,
+  plugins: [distModules],
+  // Each dist module's own URL: the file it was bundled from, next to this bundle.
+  banner: { js: `const __almacModuleUrl = (rel) => require('node:url').pathToFileURL(require('node:path').join(__dirname, rel)).href;` },
+  // No comments or indentation: a smaller file to read, digest and compile, and ASCII only (a single
+  // non-ASCII character in a comment made V8 hold the whole source as a two-byte string). Names are
+  // kept, so stack traces still name functions.
+  minifyWhitespace: true,
+  charset: 'ascii',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// What the bundle's freshness is judged by: each module of dist/ (rewritten by every tsc), and the
+// package.json of each bundled package (rewritten by every install of another version).
+const judged = new Set();
+for (const p of Object.keys(result.metafile.inputs)) {
+  const abs = join(ROOT, p);
+  const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(posix(abs));
+  judged.add(pkg ? join(pkg[1], 'package.json') : abs);
+}
+const inputs = [...judged].sort().map((p) => {
+  const st = statSync(p);
+  return [posix(relative(DIST, p)), st.size, Math.trunc(st.mtimeMs), createHash('sha1').update(readFileSync(p)).digest('hex')];
+});
+// `import()` of an external package (yargs, an ES module) is done by launch.ts on the bundle's
+// behalf: code run by vm.Script from V8's code cache cannot import by itself.
+let code = result.outputFiles[0].text;
+const dynamicImports = [...code.matchAll(/(?<![\w$.])import\(([^)]*)\)/g)].map((m) => m[1]);
+for (const spec of dynamicImports) {
+  if (!EXTERNAL.includes(JSON.parse(spec))) throw new Error(`bundle.mjs: unexpected import(${spec}) left in the bundle`);
+}
+code = code.replace(/(?<![\w$.])import\(("[^"]*")\)/g, '__almacImport($1)');
+const text = `// almac-bundle-inputs ${JSON.stringify(inputs)}\n// Generated by scripts/bundle.mjs from dist/ - do not edit.\n${code}`;
+if (/[^\x00-\x7f]/.test(text)) throw new Error('bundle.mjs: the bundle is not ASCII');
+
+let current;
+try {
+  current = readFileSync(BUNDLE, 'utf8');
+} catch {
+  current = undefined;
+}
+// Unchanged output is not rewritten, so that the clean memo still recognises this build.
+if (current !== text) {
+  writeFileSync(`${BUNDLE}.tmp`, text);
+  renameSync(`${BUNDLE}.tmp`, BUNDLE);
+}
+process.stdout.write(`bundled ${Object.keys(result.metafile.inputs).length} modules into ${BUNDLE} (${(text.length / 1024).toFixed(0)} KB${current === text ? ', unchanged' : ''})\n`);

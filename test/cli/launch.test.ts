@@ -1,0 +1,81 @@
+// How bin/almac.js starts: the bundle dist/almac.cjs only while it is up to date, V8's code cache
+// in the user's cache dir, and nothing else of that dir touched (src/cli/launch.ts).
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freshBundle } from '../../src/cli/launch.js';
+import { runCli } from '../helpers/project.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+const temp = mkdtempSync(join(tmpdir(), 'almac-launch-'));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+describe('the bundle', () => {
+  it('is used only while every listed input has its recorded size and content', () => {
+    const input = join(temp, 'input.js');
+    writeFileSync(input, 'export const x = 1;\n');
+    const st = statSync(input);
+    const bundle = join(temp, 'almac.cjs');
+    const digest = createHash('sha1').update('export const x = 1;\n').digest('hex');
+    writeFileSync(bundle, `// almac-bundle-inputs ${JSON.stringify([['input.js', st.size, Math.trunc(st.mtimeMs), digest]])}\nmodule.exports = {};\n`);
+    expect(freshBundle(bundle)).toContain('module.exports');
+    utimesSync(input, st.atime, new Date(st.mtimeMs + 5000)); // a copy: another time, the same content
+    expect(freshBundle(bundle)).toContain('module.exports');
+    writeFileSync(input, 'export const x = 2;\n'); // a rebuild: the same size, other content
+    expect(freshBundle(bundle)).toBeUndefined();
+    writeFileSync(input, 'export const x = 22;\n');
+    expect(freshBundle(bundle)).toBeUndefined();
+    rmSync(input);
+    expect(freshBundle(bundle)).toBeUndefined();
+    writeFileSync(bundle, 'module.exports = {};\n'); // no inputs line: not a bundle of this build
+    expect(freshBundle(bundle)).toBeUndefined();
+    expect(freshBundle(join(temp, 'missing.cjs'))).toBeUndefined();
+  });
+
+  // The tests run launch.ts from src/; the CLI they start runs dist/cli/launch.js, next to the bundle.
+  const built = freshBundle(join(REPO_ROOT, 'dist', 'almac.cjs')) !== undefined;
+  it.skipIf(!built)('keeps one code cache file per verb, reuses it, and removes only its own stale files', async () => {
+    const cacheHome = join(temp, 'cache');
+    const dir = join(cacheHome, 'almac', 'code-cache');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const first = await runCli(['explain', 'E401'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const files = readdirSync(dir);
+    expect(files).toEqual([expect.stringMatching(/^[0-9a-f]{20}-explain\.v8$/)]);
+    const written = statSync(join(dir, files[0]!)).mtimeMs;
+
+    // Another build's old cache file goes; other files in the directory, and recent ones, stay.
+    const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    for (const name of ['0000000000000000dead-check.v8', 'notes.txt', '1111111111111111beef-list.v8.123.tmp']) {
+      writeFileSync(join(dir, name), 'x');
+      utimesSync(join(dir, name), old, old);
+    }
+    writeFileSync(join(dir, '2222222222222222cafe-check.v8'), 'recent');
+    const second = await runCli(['explain', 'E401'], { env });
+    expect(second.stdout).toBe(first.stdout);
+    expect(statSync(join(dir, files[0]!)).mtimeMs).toBe(written); // used as it was, not rewritten
+    const list = await runCli(['list'], { env, cwd: REPO_ROOT });
+    expect(list.code).toBe(0);
+    const after = readdirSync(dir);
+    expect(after).toHaveLength(4);
+    expect(after).toEqual(expect.arrayContaining([files[0]!, '2222222222222222cafe-check.v8', expect.stringMatching(/^[0-9a-f]{20}-list\.v8$/), 'notes.txt']));
+
+    // A cache file that is not V8's data is rejected by V8, and replaced: the run is unaffected.
+    writeFileSync(join(dir, files[0]!), 'garbage');
+    const third = await runCli(['explain', 'E401'], { env });
+    expect(third.stdout).toBe(first.stdout);
+    expect(statSync(join(dir, files[0]!)).size).toBeGreaterThan(1000);
+  });
+
+  it.skipIf(!built)('runs without a usable cache directory', async () => {
+    const notADir = join(temp, 'file');
+    writeFileSync(notADir, '');
+    const r = await runCli(['explain', 'E401'], { env: { XDG_CACHE_HOME: notADir } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('E401');
+  });
+});
