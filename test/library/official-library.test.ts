@@ -9,7 +9,7 @@
 // modes, owners, content).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseBinfmt } from '../e2e/binfmt-lease.js';
@@ -139,6 +139,7 @@ describe.skipIf(SKIP)(`almac library with real images${SKIP ? ` (skipped: ${SKIP
     const e1 = await almac(['library', ...common, '--out', out1, '--commit-to', gitRepo], { env: gitEnv });
     if (e1.code !== 0) throw new Error(`almac library failed (exit ${e1.code}):\n${e1.stdout}\n${e1.stderr}`);
     libraryText = e1.stdout;
+    if (process.env['ALMAC_LIBRARY_REPORT']) writeFileSync(process.env['ALMAC_LIBRARY_REPORT'], libraryText); // for a look at a real one
     const e2 = await almac(['library', ...common, '--out', out2], { env: gitEnv });
     if (e2.code !== 0) throw new Error(`second almac library failed (exit ${e2.code}):\n${e2.stderr}`);
   }, 1_200_000);

@@ -124,6 +124,7 @@ describe.skipIf(!haveTools)('almac outdated (needs rpmbuild, createrepo_c, modif
     expect(r.stdout).toContain('Also updated, below the filter: less 590-5.el9 → 590-6.el9.');
     expect(r.stdout).toContain('No rebuild needed: `9/micro`.');
     writeFileSync(join(work, 'changelog.md'), r.stdout);
+    if (process.env['ALMAC_OUTDATED_REPORT']) writeFileSync(process.env['ALMAC_OUTDATED_REPORT'], r.stdout); // for a look at a real one
   });
 
   it('reads the package set from a build manifest instead of the lock', async () => {
