@@ -2,10 +2,10 @@
 // the host's dnf. Also: `almac check` catches a lock that no longer matches its definition.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin/almac.js');
@@ -27,6 +27,9 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
     project = join(work, 'project');
     for (const d of ['definitions', 'generated']) cpSync(join(ROOT, d), join(project, d), { recursive: true });
   }, 300_000);
+  afterAll(() => {
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
 
   const lockFile = () => join(project, 'generated/locks/9-minimal-x86_64.lock.json');
 
