@@ -5,7 +5,7 @@
 // tested and published (every platform), and the changelog goes to the job summary. On the first of
 // each month every image is rebuilt and published. A manual run may ask for either. Like the main
 // workflow, GitHub runs a byte-identical copy (.github/workflows/updates.yml).
-import { MATRIX_JQ, bakeMatrixJob, publishMatrixJob } from './workflow.js';
+import { MATRIX_JQ, NODE_SETUP, bakeMatrixJob, publishMatrixJob } from './workflow.js';
 
 export const UPDATES_WORKFLOW_FILE = 'github-updates-workflow.yml';
 export const UPDATES_WORKFLOW_COPY = '.github/workflows/updates.yml';
@@ -53,12 +53,7 @@ jobs:
       include: \${{ steps.select.outputs.include }}
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: "20"
-          cache: npm
-      - run: npm ci
-      - run: npm run build
+${NODE_SETUP}      - run: npm run build
       - id: select
         name: Images to rebuild, and the changelog
         env:

@@ -7,6 +7,14 @@
 // so adding an image or a release changes generated/ only.
 import { BAKE_FILE } from './bake.js';
 
+/** The steps every job starts with after checkout: Node 20 (npm cache) and `npm ci`. */
+export const NODE_SETUP = `      - uses: actions/setup-node@v4
+        with:
+          node-version: "20"
+          cache: npm
+      - run: npm ci
+`;
+
 export const WORKFLOW_FILE = 'github-workflow.yml';
 export const WORKFLOW_COPY = '.github/workflows/images.yml';
 
@@ -44,12 +52,7 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0
-      - uses: actions/setup-node@v4
-        with:
-          node-version: "20"
-          cache: npm
-      - run: npm ci
-      - run: npm run build
+${NODE_SETUP}      - run: npm run build
       - run: npx almac fmt --check
       - run: npx almac check
       - name: ${WORKFLOW_COPY} is generated/${WORKFLOW_FILE}
@@ -121,12 +124,7 @@ export function publishMatrixJob(matrixJob: string): string {
       REGISTRY_AUTH_FILE: \${{ github.workspace }}/.almac/auth.json
     steps:
       - uses: actions/checkout@v4
-      - uses: actions/setup-node@v4
-        with:
-          node-version: "20"
-          cache: npm
-      - run: npm ci
-      - name: Engines and user-mode emulation for foreign platforms
+${NODE_SETUP}      - name: Engines and user-mode emulation for foreign platforms
         run: |
           sudo bash scripts/setup-engine.sh
           sudo bash scripts/setup-binfmt.sh enable "$RUNNER_TEMP/binfmt"
