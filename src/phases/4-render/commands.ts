@@ -48,7 +48,32 @@ function withGlobs(ctx: CommandContext, head: string[], paths: string[], listed:
   return out;
 }
 
-export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
+/**
+ * What a command depends on besides the operation: the root, and for the dnf transactions the
+ * image's release and dnf options. Operations are shared by every image that uses the fragment or
+ * base declaring them, so a family of images renders each one once per root.
+ */
+function contextKey(op: Operation, ctx: CommandContext): string {
+  if (op.op !== 'install' && op.op !== 'upgrade') return ctx.root;
+  return `${ctx.root}\0${ctx.image.releasever}\0${ctx.image.weakDeps}\0${ctx.image.docs}`;
+}
+
+const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();
+
+/**
+ * The commands of an operation, shared between the images that render it in the same context.
+ * The result and its commands are never to be changed by the caller: copy before adding to it.
+ */
+export function commandsFor(op: Operation, ctx: CommandContext): readonly Cmd[] {
+  let byContext = commandCache.get(op);
+  if (!byContext) commandCache.set(op, (byContext = new Map()));
+  const key = contextKey(op, ctx);
+  let cmds = byContext.get(key);
+  if (!cmds) byContext.set(key, (cmds = Object.freeze(buildCommands(op, ctx))));
+  return cmds;
+}
+
+function buildCommands(op: Operation, ctx: CommandContext): Cmd[] {
   const paths = (xs: string[], glob = false) => xs.map((x) => p(ctx, x, glob));
   switch (op.op) {
     case 'write': {
@@ -134,8 +159,22 @@ export function commandsFor(op: Operation, ctx: CommandContext): Cmd[] {
   }
 }
 
-/** Formats a command: on one line when short, otherwise its list one item per line. */
-export function formatCmd(cmd: Cmd, indent: string, max = 100): string[] {
+const formatCache = new WeakMap<Cmd, Map<string, readonly string[]>>();
+
+/**
+ * Formats a command: on one line when short, otherwise its list one item per line. The lines of a
+ * command shared through commandsFor are formatted once per indent; the result is not to be changed.
+ */
+export function formatCmd(cmd: Cmd, indent: string, max = 100): readonly string[] {
+  if (max !== 100) return layoutCmd(cmd, indent, max);
+  let byIndent = formatCache.get(cmd);
+  if (!byIndent) formatCache.set(cmd, (byIndent = new Map()));
+  let lines = byIndent.get(indent);
+  if (!lines) byIndent.set(indent, (lines = Object.freeze(layoutCmd(cmd, indent, max))));
+  return lines;
+}
+
+function layoutCmd(cmd: Cmd, indent: string, max: number): string[] {
   const one = cmd.words.join(' ');
   if (cmd.listFrom === undefined || one.length + indent.length <= max || cmd.words.length - cmd.listFrom < 2) return [one];
   // Keep a trailing redirection with the last item.

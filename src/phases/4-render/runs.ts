@@ -15,9 +15,9 @@ export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
     if (s.when) {
       // Consecutive steps under the same platform condition share one guard.
       if (last && 'guardOn' in last && last.guardOn.join() === s.when.platforms.join()) pushAll(last.cmds, cmds);
-      else out.push({ guardOn: s.when.platforms, cmds });
+      else out.push({ guardOn: s.when.platforms, cmds: [...cmds] });
     } else if (last && !('guardOn' in last)) pushAll(last.cmds, cmds);
-    else out.push({ cmds });
+    else out.push({ cmds: [...cmds] });
   }
   return out;
 }
