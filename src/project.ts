@@ -8,6 +8,8 @@ import { parseSource } from './phases/1-parse/parse.js';
 import { analyze } from './phases/2-analyze/analyze.js';
 import { resolve } from './phases/3-resolve/resolve.js';
 import { renderAll } from './phases/4-render/render.js';
+
+export { renderEach } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
 import { pushAll } from './util/arrays.js';
 

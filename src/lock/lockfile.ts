@@ -5,6 +5,8 @@ import { createHash } from 'node:crypto';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 
 export const LOCK_DIR = 'locks';
+/** Whether a path under generated/ is a lock file's (written by `almac lock`, kept by generate). */
+export const isLockPath = (path: string) => path.startsWith(LOCK_DIR + '/');
 
 export interface LockedPackage {
   name: string;

@@ -25,6 +25,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
 import { treeModes } from './generated-tree.js';
 import { scanTree } from './tree-scan.js';
+import { TreeDigest } from './tree-digest.js';
 
 const MEMO_FORMAT = 3;
 const MEMO_FILE = join('.almac', 'clean-memo.json');
@@ -49,28 +50,6 @@ interface MemoFile {
 
 const sha = () => createHash('sha256');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-/**
- * Digest of a tree from the digests of its entries: each entry's name with the SHA-256 of its
- * bytes, in name order, then what is wrong with any mode. Entries are digested one at a time, so
- * a tree of tens of thousands of files is never held in memory.
- */
-class TreeDigest {
-  private entries: [string, string][] = [];
-  private modes: [string, string][] = [];
-  add(name: string, bytes: Buffer | string): void {
-    this.entries.push([name, sha().update(bytes).digest('hex')]);
-  }
-  addModes(modes: Map<string, string>): void {
-    this.modes.push(...[...modes]);
-  }
-  digest(): string {
-    const h = sha();
-    for (const [name, d] of this.entries.sort((a, b) => byName(a[0], b[0]))) h.update(`${name.length}:${name}\0${d}\0`);
-    for (const [name, m] of this.modes.sort((a, b) => byName(a[0], b[0]))) h.update(`mode ${name.length}:${name}\0${m}\0`);
-    return h.digest('hex');
-  }
-}
 
 /** Digest of a set of files (names and UTF-8 contents; the modes readTree found wrong). */
 export function digestFiles(files: Map<string, string>): string {
@@ -193,12 +172,13 @@ export function lookupClean(root: string, generatedDir: string): { result: Clean
 }
 
 /**
- * Records that `generated` (the tree now on disk) is exactly right for `sources` (the definitions
- * the compiler read: Compilation.sources). Best effort: a read-only checkout just goes without.
+ * Records that `generated` (the tree now on disk, or its digest from a TreeComparer) is exactly
+ * right for `sources` (the definitions the compiler read: Compilation.sources). Best effort: a read-only checkout just goes without.
  */
-export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string>, result: CleanResult): void {
+export function recordClean(root: string, sources: Map<string, string>, generated: Map<string, string> | { digest: string }, result: CleanResult): void {
   const build = currentBuild();
-  const memo: MemoFile = { format: MEMO_FORMAT, compiler: build.digest, compilerFiles: build.entries, definitions: digestFiles(sources), generated: digestFiles(generated), result };
+  const generatedDigest = generated instanceof Map ? digestFiles(generated) : generated.digest;
+  const memo: MemoFile = { format: MEMO_FORMAT, compiler: build.digest, compilerFiles: build.entries, definitions: digestFiles(sources), generated: generatedDigest, result };
   try {
     replaceFileAtomically(join(root, MEMO_FILE), JSON.stringify(memo));
   } catch {

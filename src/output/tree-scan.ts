@@ -65,17 +65,21 @@ function readRegular(full: string): { bytes: Buffer; mode: number } | { kind: st
   }
 }
 
+/** Everything a walk of generated/ found: stand-ins, wrong modes, and what could not be read. */
+export interface TreeWalk extends TreeScan {
+  problems: FsProblem[];
+}
+
 /**
- * Walks dir, calling onFile for each regular file (in no particular order) with its path
- * ("/"-separated, relative to dir) and bytes. An absent dir is an empty tree.
+ * Walks dir, calling onFile for each entry that looks like a regular file (in no particular order)
+ * with its path ("/"-separated, relative to dir) and full path; the file is not opened: readEntry
+ * reads it. An absent dir is an empty tree. A symbolic link or non-directory in dir's place throws.
  */
-export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => void): TreeScan {
-  const scan: TreeScan = { standIns: new Map(), modes: new Map() };
-  const problems: FsProblem[] = [];
+export function walkTree(dir: string, onFile: (path: string, full: string, walk: TreeWalk) => void): TreeWalk {
+  const walk: TreeWalk = { standIns: new Map(), modes: new Map(), problems: [] };
   const shownDir = basename(dir);
-  const fail = (rel: string, e: unknown) => problems.push({ path: `${shownDir}/${shownText(rel)}`.replace(/\/$/, ''), reason: describeFsError(e) });
   const top = lstatSync(dir, { throwIfNoEntry: false });
-  if (!top) return scan;
+  if (!top) return walk;
   if (top.isSymbolicLink()) {
     const err = new FileSystemError([{ path: shownDir, reason: 'a symbolic link' }], 'read', `Replace the link with the directory itself (rm ${shownDir} && almac generate). ${LEFT_AS_IT_WAS}`);
     err.message = `${shownDir} is a symbolic link (to ${shownText(readlinkSync(dir))}); almac reads and writes ${shownDir}/ only as a real directory, never through a link.\n${err.outcome}`;
@@ -83,7 +87,7 @@ export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => v
   }
   if (!top.isDirectory()) throw new FileSystemError([{ path: shownDir, reason: 'it is not a directory' }], 'read', `Remove it and run almac generate. ${LEFT_AS_IT_WAS}`);
   const topMode = modeProblem(top.mode, true);
-  if (topMode) scan.modes.set('', topMode);
+  if (topMode) walk.modes.set('', topMode);
   const stack: string[] = [''];
   while (stack.length) {
     const rel = stack.pop()!;
@@ -92,15 +96,15 @@ export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => v
     try {
       entries = readdirSync(full, { withFileTypes: true });
     } catch (e) {
-      fail(rel, e);
+      failed(walk, dir, rel, e);
       continue;
     }
-    if (rel !== '' && entries.length === 0) scan.standIns.set(rel, 'an empty directory; generate never makes one');
+    if (rel !== '' && entries.length === 0) walk.standIns.set(rel, 'an empty directory; generate never makes one');
     if (entries.some((e) => e.name.includes('\uFFFD'))) {
       const valid = new Set<string>();
       for (const bytes of readdirSync(full, { encoding: 'buffer' })) {
         const d = decodeFileName(bytes);
-        if (d.name === undefined) scan.standIns.set(`${rel}${d.shown}`, 'a name that is not valid UTF-8; no generated file has one');
+        if (d.name === undefined) walk.standIns.set(`${rel}${d.shown}`, 'a name that is not valid UTF-8; no generated file has one');
         else valid.add(d.name);
       }
       entries = entries.filter((e) => valid.has(e.name));
@@ -111,9 +115,9 @@ export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => v
       if (e.isDirectory()) {
         try {
           const problem = modeProblem(lstatSync(p).mode, true);
-          if (problem) scan.modes.set(`${path}/`, problem);
+          if (problem) walk.modes.set(`${path}/`, problem);
         } catch (err) {
-          fail(`${path}/`, err);
+          failed(walk, dir, `${path}/`, err);
         }
         stack.push(`${path}/`);
       } else if (e.isSymbolicLink()) {
@@ -123,29 +127,59 @@ export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => v
         } catch {
           /* described without its target */
         }
-        scan.standIns.set(path, `a symbolic link to ${shownText(target)}, not a regular file`);
+        walk.standIns.set(path, `a symbolic link to ${shownText(target)}, not a regular file`);
       } else if (e.isFile() || !(e.isFIFO() || e.isSocket() || e.isCharacterDevice() || e.isBlockDevice())) {
         if (rel === '' && e.name === LEGACY_MARKER) continue;
-        let r: ReturnType<typeof readRegular>;
-        try {
-          r = readRegular(p);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'ELOOP') scan.standIns.set(path, 'a symbolic link, not a regular file');
-          else fail(path, err);
-          continue;
-        }
-        if ('kind' in r) {
-          scan.standIns.set(path, `${r.kind}, not a regular file; almac never opens it`);
-          continue;
-        }
-        const problem = modeProblem(r.mode, false);
-        if (problem) scan.modes.set(path, problem);
-        onFile(path, r.bytes);
+        onFile(path, p, walk);
       } else {
-        scan.standIns.set(path, `${kindOf(e)}, not a regular file; almac never opens it`);
+        walk.standIns.set(path, `${kindOf(e)}, not a regular file; almac never opens it`);
       }
     }
   }
-  if (problems.length) throw new FileSystemError(problems, 'read', `${LEFT_AS_IT_WAS} Make them readable by the user running almac (chmod -R u+rX ${shownDir}).`);
-  return scan;
+  return walk;
+}
+
+function failed(walk: TreeWalk, dir: string, rel: string, e: unknown): void {
+  walk.problems.push({ path: `${basename(dir)}/${shownText(rel)}`.replace(/\/$/, ''), reason: describeFsError(e) });
+}
+
+/**
+ * Reads a file walkTree found: its bytes, or undefined when it turned out not to be a regular file
+ * (recorded as a stand-in) or could not be read (recorded as a problem). A wrong mode is recorded.
+ */
+export function readEntry(walk: TreeWalk, dir: string, path: string, full: string): Buffer | undefined {
+  let r: ReturnType<typeof readRegular>;
+  try {
+    r = readRegular(full);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP') walk.standIns.set(path, 'a symbolic link, not a regular file');
+    else failed(walk, dir, path, err);
+    return undefined;
+  }
+  if ('kind' in r) {
+    walk.standIns.set(path, `${r.kind}, not a regular file; almac never opens it`);
+    return undefined;
+  }
+  const problem = modeProblem(r.mode, false);
+  if (problem) walk.modes.set(path, problem);
+  return r.bytes;
+}
+
+/** The error for what a walk could not read: nothing is compared or written after it. */
+export function unreadable(dir: string, problems: FsProblem[]): FileSystemError {
+  const shownDir = basename(dir);
+  return new FileSystemError(problems, 'read', `${LEFT_AS_IT_WAS} Make them readable by the user running almac (chmod -R u+rX ${shownDir}).`);
+}
+
+/**
+ * Walks dir, calling onFile for each regular file (in no particular order) with its path
+ * ("/"-separated, relative to dir) and bytes. An absent dir is an empty tree.
+ */
+export function scanTree(dir: string, onFile: (path: string, bytes: Buffer) => void): TreeScan {
+  const walk = walkTree(dir, (path, full, w) => {
+    const bytes = readEntry(w, dir, path, full);
+    if (bytes) onFile(path, bytes);
+  });
+  if (walk.problems.length) throw unreadable(dir, walk.problems);
+  return { standIns: walk.standIns, modes: walk.modes };
 }

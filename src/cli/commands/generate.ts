@@ -4,7 +4,8 @@
 import { join } from 'node:path';
 import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
-import { diffTrees, isClean, isStandIn, readTree, recover, replaceTree, standInDescription, treeModes, withLock, type TreeDiff } from '../../output/generated-tree.js';
+import { isClean, isStandIn, recover, replaceTree, standInDescription, withLock, type TreeDiff } from '../../output/generated-tree.js';
+import { TreeComparer } from '../../output/tree-compare.js';
 import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { describeStale, staleDiff } from '../../output/stale-diff.js';
@@ -59,7 +60,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     return lookupClean(o.root, target);
   });
   if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
-  const { compileProject, carryLocks, checkLocks } = await loadCompiler();
+  const { compileProject, carryLocks, checkLocks, isLockPath } = await loadCompiler();
   return withLock(lock, () => {
     recover(target);
     const c = compileProject(o.root);
@@ -71,13 +72,15 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
       }
       return EXIT.failed;
     }
-    // Locks are written by `almac lock`; generate keeps them as they are.
-    const current = readTree(target);
+    // Locks are written by `almac lock`; generate keeps them as they are. The tree on disk is
+    // compared file by file, never read whole.
+    const comparer = new TreeComparer(target, isLockPath);
+    for (const [path, text] of c.outputs) comparer.offer(path, text);
+    const { diff, current, digest } = comparer.finish();
     const wanted = carryLocks(current, c.outputs);
-    const diff = diffTrees(current, wanted);
     if (!isClean(diff)) replaceTree(target, wanted);
     // A stale lock is a problem `check` must report, so such a state is not remembered as clean.
-    if (!checkLocks(wanted, c.images).length) recordClean(o.root, c.sources, wanted, cleanResult(c));
+    if (!checkLocks(wanted, c.images).length) recordClean(o.root, c.sources, isClean(diff) ? { digest } : wanted, cleanResult(c));
     return reportGenerated(o, diff, cleanResult(c), c.sources, c.images);
   });
 }
@@ -95,26 +98,29 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
   const target = join(o.root, GENERATED_DIR);
   const memo = lookupClean(o.root, target);
   if (memo) return reportChecked(o, memo.result, memo.sources);
-  const { compileProject, carryLocks, checkLocks } = await loadCompiler();
-  const c = compileProject(o.root);
-  if (!c.outputs || hasErrors(c.diagnostics)) {
+  const { compileProject, renderEach, checkLocks, isLockPath } = await loadCompiler();
+  const c = compileProject(o.root, { render: false });
+  if (hasErrors(c.diagnostics)) {
     if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
     else printDiagnostics(c.diagnostics, c.sources);
     return EXIT.failed;
   }
-  const current = readTree(target);
-  const diff = diffTrees(current, carryLocks(current, c.outputs));
+  // Each file is compared as soon as it is rendered: neither tree is ever held whole in memory.
+  const comparer = new TreeComparer(target, isLockPath);
+  renderEach(c.images, (path, text) => comparer.offer(path, text));
+  const { diff, current, wanted, modes, digest, files } = comparer.finish();
   const lockProblems = checkLocks(current, c.images);
   const ok = isClean(diff) && !lockProblems.length;
+  const result: CleanResult = { files, images: c.images.length, diagnostics: c.diagnostics };
   if (ok) {
-    recordClean(o.root, c.sources, current, cleanResult(c));
-    return reportChecked(o, cleanResult(c), c.sources);
+    recordClean(o.root, c.sources, { digest }, result);
+    return reportChecked(o, result, c.sources);
   }
   // A unified diff for each file whose text differs; mode changes and special files are described instead.
   const diffs = new Map<string, ReturnType<typeof staleDiff>>();
   for (const p of diff.changed) {
     const have = current.get(p);
-    const want = c.outputs!.get(p);
+    const want = wanted.get(p);
     if (have !== undefined && want !== undefined && have !== want && !isStandIn(have)) diffs.set(p, staleDiff(`${GENERATED_DIR}/${p}`, have, want));
   }
   if (o.json) {
@@ -125,8 +131,7 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
   const shown = (p: string) => `${GENERATED_DIR}/${shownText(p)}`;
   const what = (p: string) => {
     const have = current.get(p);
-    const modes = treeModes(current);
-    if (modes.has(p) && (have === undefined || have === c.outputs!.get(p))) return modes.get(p)!;
+    if (modes.has(p) && (have === undefined || !wanted.has(p))) return modes.get(p)!;
     if (have !== undefined && isStandIn(have)) return standInDescription(have);
     const d = diffs.get(p);
     return d ? describeStale(d) : 'differs from what the definitions produce';
@@ -138,6 +143,6 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
     ...lockProblems.map((l) => `  lock      ${GENERATED_DIR}/${l.path}  (${l.problem})`),
   ];
   const patches = [...diffs.values()].map((d) => d.text + '\n').join('\n');
-  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n${patches ? `\n${patches}` : ''}\nRun \`almac generate\`${lockProblems.length ? ' (and `almac lock` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);
+  process.stderr.write(`generated/ does not match definitions/:\n${lines.join('\n')}\n${patches ? `\n${patches}` : ''}\nRun \`almac generate\`${lockProblems.length ? ' (and \`almac lock\` for stale locks)' : ''} and commit the result. Generated files must not be edited by hand.\n`);
   return EXIT.failed;
 }

@@ -378,7 +378,15 @@ class AstBuilder {
   private argument(n: CstNode): Value | undefined {
     const listCst = n.children['list']?.[0] as CstNode | undefined;
     if (listCst) return listCst.recoveredNode ? undefined : this.list(listCst);
-    const tok = Object.values(n.children).flat().find(isToken);
+    // An argument is one token or one list: its first child element is the one.
+    let tok: IToken | undefined;
+    for (const key in n.children) {
+      const first = n.children[key]![0];
+      if (first && isToken(first)) {
+        tok = first;
+        break;
+      }
+    }
     if (!tok || tok.tokenType.name === 'Comma') return undefined;
     return Number.isNaN(tok.startOffset) ? undefined : this.scalar(tok);
   }

@@ -23,7 +23,7 @@ export class AlmaParser extends CstParser {
    * (test/unit/grammar-validation.test.ts) rather than in every process.
    */
   constructor(options: { validate?: boolean } = {}) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'full', skipValidations: !options.validate });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'onlyOffset', skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 

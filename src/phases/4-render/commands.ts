@@ -59,6 +59,8 @@ function contextKey(op: Operation, ctx: CommandContext): string {
 }
 
 const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();
+/** Operations rendered once so far: an image's own steps are usually rendered only once, so not kept. */
+const renderedOnce = new WeakSet<Operation>();
 
 /**
  * The commands of an operation, shared between the images that render it in the same context.
@@ -66,10 +68,16 @@ const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();
  */
 export function commandsFor(op: Operation, ctx: CommandContext): readonly Cmd[] {
   let byContext = commandCache.get(op);
-  if (!byContext) commandCache.set(op, (byContext = new Map()));
+  if (!byContext) {
+    if (!renderedOnce.has(op)) {
+      renderedOnce.add(op);
+      return buildCommands(op, ctx);
+    }
+    commandCache.set(op, (byContext = new Map()));
+  }
   const key = contextKey(op, ctx);
   let cmds = byContext.get(key);
-  if (!cmds) byContext.set(key, (cmds = Object.freeze(buildCommands(op, ctx))));
+  if (!cmds) byContext.set(key, (cmds = Object.freeze(buildCommands(op, ctx).map((c) => Object.freeze(c)))));
   return cmds;
 }
 
@@ -166,7 +174,7 @@ const formatCache = new WeakMap<Cmd, Map<string, readonly string[]>>();
  * command shared through commandsFor are formatted once per indent; the result is not to be changed.
  */
 export function formatCmd(cmd: Cmd, indent: string, max = 100): readonly string[] {
-  if (max !== 100) return layoutCmd(cmd, indent, max);
+  if (max !== 100 || !Object.isFrozen(cmd)) return layoutCmd(cmd, indent, max);
   let byIndent = formatCache.get(cmd);
   if (!byIndent) formatCache.set(cmd, (byIndent = new Map()));
   let lines = byIndent.get(indent);

@@ -62,17 +62,25 @@ export function renderIndex(specs: ImageSpec[]): string {
   return JSON.stringify(doc, null, 2) + '\n';
 }
 
+/**
+ * Every generated file, one at a time, with its path under generated/: a caller that compares or
+ * writes each file as it comes never holds the whole tree (tens of megabytes at 10,000 images).
+ */
+export function renderEach(specs: ImageSpec[], emit: (path: string, text: string) => void): void {
+  for (const s of specs) {
+    emit(s.outputs.containerfile, renderContainerfile(s));
+    emit(s.outputs.kickstart, renderKickstart(s));
+  }
+  emit('index.json', renderIndex(specs));
+  emit(BAKE_FILE, renderBake(specs));
+  emit(WORKFLOW_FILE, renderWorkflow());
+  emit(UPDATES_WORKFLOW_FILE, renderUpdatesWorkflow());
+  for (const [path, text] of renderReadmes(specs)) emit(path, text);
+}
+
 /** Every generated file, keyed by its path under generated/. */
 export function renderAll(specs: ImageSpec[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const s of specs) {
-    out.set(s.outputs.containerfile, renderContainerfile(s));
-    out.set(s.outputs.kickstart, renderKickstart(s));
-  }
-  out.set('index.json', renderIndex(specs));
-  out.set(BAKE_FILE, renderBake(specs));
-  out.set(WORKFLOW_FILE, renderWorkflow());
-  out.set(UPDATES_WORKFLOW_FILE, renderUpdatesWorkflow());
-  for (const [path, text] of renderReadmes(specs)) out.set(path, text);
+  renderEach(specs, (path, text) => out.set(path, text));
   return out;
 }

@@ -1,0 +1,102 @@
+// Comparing generated/ on disk with the files the compiler renders, one file at a time as each is
+// rendered. Neither tree is ever held whole in memory: a file that matches is read, compared,
+// digested for the clean memo and dropped; only what differs (and the locks, which generate
+// carries over) is kept, for the report. The answer is exactly diffTrees(readTree(dir), wanted)
+// of generated-tree.ts, and the digest exactly digestTree(dir) of clean-memo.ts.
+import type { TreeDiff } from './generated-tree.js';
+import { TreeDigest } from './tree-digest.js';
+import { readEntry, unreadable, walkTree, type TreeWalk } from './tree-scan.js';
+
+export interface TreeComparison {
+  diff: TreeDiff;
+  /**
+   * The entries on disk that differ from what was rendered, that nothing rendered, or that are
+   * `kept` (locks): their text, or for anything that is not a regular file a stand-in (NUL and what
+   * it is), as readTree gives them.
+   */
+  current: Map<string, string>;
+  /** What was rendered for each path in diff.changed whose text differs. */
+  wanted: Map<string, string>;
+  /** Files and directories ("x/", "" for the top) whose mode is wrong, and what is wrong. */
+  modes: Map<string, string>;
+  /** The tree's digest, as the clean memo records it (digestTree). */
+  digest: string;
+  /** How many files were offered. */
+  files: number;
+}
+
+const standIn = (what: string) => `\0${what}`;
+
+/**
+ * Starts a comparison with the tree in `dir` (listed now, read file by file as offer() is called).
+ * `kept(path)` names files generate keeps although nothing renders them (locks): they are not
+ * orphans unless they are not regular files. Unreadable entries throw a FileSystemError naming
+ * them all, from finish().
+ */
+export class TreeComparer {
+  private readonly walk: TreeWalk;
+  /** Regular-looking files not yet offered: path → full path. */
+  private readonly pending = new Map<string, string>();
+  private readonly offered = new Set<string>();
+  private readonly digest = new TreeDigest();
+  private readonly diff: TreeDiff = { added: [], changed: [], removed: [] };
+  private readonly current = new Map<string, string>();
+  private readonly wanted = new Map<string, string>();
+  /** Milliseconds spent reading and comparing (for the benchmark's phase table). */
+  elapsedMs = 0;
+
+  constructor(private readonly dir: string, private readonly kept: (path: string) => boolean = () => false) {
+    const t0 = performance.now();
+    this.walk = walkTree(dir, (path, full) => this.pending.set(path, full));
+    this.elapsedMs += performance.now() - t0;
+  }
+
+  /** Compares one rendered file with the file at its path. */
+  offer(path: string, text: string): void {
+    const t0 = performance.now();
+    this.offered.add(path);
+    const full = this.pending.get(path);
+    this.pending.delete(path);
+    const bytes = full === undefined ? undefined : readEntry(this.walk, this.dir, path, full);
+    if (bytes) {
+      this.digest.add(path, bytes);
+      if (!bytes.equals(Buffer.from(text, 'utf8'))) {
+        this.diff.changed.push(path);
+        this.current.set(path, bytes.toString('utf8'));
+        this.wanted.set(path, text);
+      } else if (this.walk.modes.has(path)) {
+        this.diff.changed.push(path);
+        this.current.set(path, text);
+      }
+    } else if (this.walk.standIns.has(path)) {
+      this.diff.changed.push(path);
+      this.wanted.set(path, text);
+    } else if (full === undefined) this.diff.added.push(path);
+    // else: unreadable, reported by finish()
+    this.elapsedMs += performance.now() - t0;
+  }
+
+  /** Reads what nothing rendered, and gives the answer. */
+  finish(): TreeComparison {
+    const t0 = performance.now();
+    for (const [path, full] of this.pending) {
+      const bytes = readEntry(this.walk, this.dir, path, full);
+      if (!bytes) continue; // a stand-in (below) or a problem
+      this.digest.add(path, bytes);
+      this.current.set(path, bytes.toString('utf8'));
+      if (!this.kept(path)) this.diff.removed.push(path);
+      else if (this.walk.modes.has(path)) this.diff.changed.push(path);
+    }
+    if (this.walk.problems.length) throw unreadable(this.dir, this.walk.problems);
+    for (const [path, what] of this.walk.standIns) {
+      this.digest.add(path, standIn(what));
+      this.current.set(path, standIn(what));
+      if (!this.offered.has(path)) this.diff.removed.push(path);
+    }
+    for (const p of this.walk.modes.keys()) if (!this.offered.has(p) && !this.current.has(p)) this.diff.changed.push(p);
+    this.digest.addModes(this.walk.modes);
+    for (const k of ['added', 'changed', 'removed'] as const) this.diff[k].sort();
+    this.elapsedMs += performance.now() - t0;
+    return { diff: this.diff, current: this.current, wanted: this.wanted, modes: this.walk.modes, digest: this.digest.digest(), files: this.offered.size };
+  }
+}

@@ -1,0 +1,28 @@
+// The digest of a generated/ tree that the clean memo keys on (clean-memo.ts), built one entry at
+// a time, so that a tree of tens of thousands of files is never held in memory to digest it.
+import { createHash } from 'node:crypto';
+
+const sha = () => createHash('sha256');
+const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Digest of a tree from the digests of its entries: each entry's name with the SHA-256 of its
+ * bytes, in name order, then what is wrong with any mode. Entries are digested one at a time, so
+ * a tree of tens of thousands of files is never held in memory.
+ */
+export class TreeDigest {
+  private entries: [string, string][] = [];
+  private modes: [string, string][] = [];
+  add(name: string, bytes: Buffer | string): void {
+    this.entries.push([name, sha().update(bytes).digest('hex')]);
+  }
+  addModes(modes: Map<string, string>): void {
+    this.modes.push(...[...modes]);
+  }
+  digest(): string {
+    const h = sha();
+    for (const [name, d] of this.entries.sort((a, b) => byName(a[0], b[0]))) h.update(`${name.length}:${name}\0${d}\0`);
+    for (const [name, m] of this.modes.sort((a, b) => byName(a[0], b[0]))) h.update(`mode ${name.length}:${name}\0${m}\0`);
+    return h.digest('hex');
+  }
+}
