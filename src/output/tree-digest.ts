@@ -1,6 +1,7 @@
 // The digest of a generated/ tree that the clean memo keys on (clean-memo.ts), built one entry at
 // a time, so that a tree of tens of thousands of files is never held in memory to digest it.
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
+import { pushAll } from '../util/arrays.js';
 
 const sha = () => createHash('sha256');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -14,10 +15,11 @@ export class TreeDigest {
   private entries: [string, string][] = [];
   private modes: [string, string][] = [];
   add(name: string, bytes: Buffer | string): void {
-    this.entries.push([name, sha().update(bytes).digest('hex')]);
+    // The one-shot hash: no Hash object per file (a tree can hold tens of thousands).
+    this.entries.push([name, hash('sha256', bytes, 'hex')]);
   }
   addModes(modes: Map<string, string>): void {
-    this.modes.push(...[...modes]);
+    pushAll(this.modes, modes);
   }
   digest(): string {
     const h = sha();

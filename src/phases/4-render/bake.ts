@@ -42,6 +42,12 @@ function dirOf(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
+function appendTo(m: Map<string, string[]>, key: string, name: string): void {
+  const names = m.get(key);
+  if (names) names.push(name);
+  else m.set(key, [name]);
+}
+
 export function renderBake(specs: ImageSpec[]): string {
   const variables: Record<string, { default: string }> = { [DATE_VARIABLE]: { default: DATE_DEFAULT } };
   const targets: Record<string, unknown> = {};
@@ -61,8 +67,8 @@ export function renderBake(specs: ImageSpec[]): string {
       tags: s.naming.tags.map((t) => tagRef(s.naming.repository, t)),
       args: { SYSBASE: `\${${sysbase}}` },
     };
-    releases.set(s.release, [...(releases.get(s.release) ?? []), name]);
-    images.set(s.image, [...(images.get(s.image) ?? []), name]);
+    appendTo(releases, s.release, name);
+    appendTo(images, s.image, name);
   }
   const group: Record<string, { targets: string[] }> = { default: { targets: Object.keys(targets) } };
   for (const [release, names] of releases) group[bakeName(`release-${release}`)] = { targets: names };

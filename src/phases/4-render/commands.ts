@@ -59,6 +59,8 @@ function contextKey(op: Operation, ctx: CommandContext): string {
 }
 
 const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();
+/** The lines of each shared command (see formatCmd), by indent. */
+const formatCache = new WeakMap<Cmd, Map<string, readonly string[]>>();
 /** Operations rendered once so far: an image's own steps are usually rendered only once, so not kept. */
 const renderedOnce = new WeakSet<Operation>();
 
@@ -77,7 +79,11 @@ export function commandsFor(op: Operation, ctx: CommandContext): readonly Cmd[] 
   }
   const key = contextKey(op, ctx);
   let cmds = byContext.get(key);
-  if (!cmds) byContext.set(key, (cmds = Object.freeze(buildCommands(op, ctx).map((c) => Object.freeze(c)))));
+  if (!cmds) {
+    cmds = Object.freeze(buildCommands(op, ctx).map((c) => Object.freeze(c)));
+    for (const c of cmds) formatCache.set(c, new Map());
+    byContext.set(key, cmds);
+  }
   return cmds;
 }
 
@@ -167,16 +173,13 @@ function buildCommands(op: Operation, ctx: CommandContext): Cmd[] {
   }
 }
 
-const formatCache = new WeakMap<Cmd, Map<string, readonly string[]>>();
-
 /**
  * Formats a command: on one line when short, otherwise its list one item per line. The lines of a
  * command shared through commandsFor are formatted once per indent; the result is not to be changed.
  */
 export function formatCmd(cmd: Cmd, indent: string, max = 100): readonly string[] {
-  if (max !== 100 || !Object.isFrozen(cmd)) return layoutCmd(cmd, indent, max);
-  let byIndent = formatCache.get(cmd);
-  if (!byIndent) formatCache.set(cmd, (byIndent = new Map()));
+  const byIndent = max === 100 ? formatCache.get(cmd) : undefined;
+  if (!byIndent) return layoutCmd(cmd, indent, max);
   let lines = byIndent.get(indent);
   if (!lines) byIndent.set(indent, (lines = Object.freeze(layoutCmd(cmd, indent, max))));
   return lines;

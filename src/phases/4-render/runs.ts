@@ -6,6 +6,13 @@ import { pushAll } from '../../util/arrays.js';
 
 export type ScriptItem = { cmds: Cmd[] } | { guardOn: string[]; cmds: Cmd[] };
 
+function samePlatforms(a: string[], b: string[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
   const out: ScriptItem[] = [];
   for (const s of steps) {
@@ -14,7 +21,7 @@ export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
     const last = out[out.length - 1];
     if (s.when) {
       // Consecutive steps under the same platform condition share one guard.
-      if (last && 'guardOn' in last && last.guardOn.join() === s.when.platforms.join()) pushAll(last.cmds, cmds);
+      if (last && 'guardOn' in last && samePlatforms(last.guardOn, s.when.platforms)) pushAll(last.cmds, cmds);
       else out.push({ guardOn: s.when.platforms, cmds: [...cmds] });
     } else if (last && !('guardOn' in last)) pushAll(last.cmds, cmds);
     else out.push({ cmds: [...cmds] });
