@@ -5,7 +5,7 @@ import type { IToken } from 'chevrotain';
 import { error, fileSpan, hasErrors, type Diagnostic } from '../diagnostics/diagnostic.js';
 import type { SourceFile } from '../model/ast.js';
 import { parseSource } from '../phases/1-parse/parse.js';
-import { getLexer } from '../phases/1-parse/tokens.js';
+import { lex } from '../phases/1-parse/tokens.js';
 import { Printer } from './printer.js';
 
 export interface FormatResult {
@@ -31,7 +31,7 @@ export function formatSource(path: string, text: string): FormatResult {
 
 /** Every token the lexer keeps, comments included, in source order. */
 function tokenStream(text: string): IToken[] {
-  const lexed = getLexer().tokenize(text);
+  const lexed = lex(text);
   return [...lexed.tokens, ...(lexed.groups['comments'] ?? [])].sort((a, b) => a.startOffset - b.startOffset);
 }
 

@@ -7,7 +7,7 @@ import { OPERATION_NAMES } from '../phases/2-analyze/operations.js';
 import { KICKSTART_STATEMENTS } from '../phases/2-analyze/kickstart-settings.js';
 import { NAMING_STATEMENTS } from '../phases/2-analyze/registries.js';
 import { TOP_STATEMENTS } from '../phases/2-analyze/analyze.js';
-import { getLexer } from '../phases/1-parse/tokens.js';
+import { lex } from '../phases/1-parse/tokens.js';
 
 /** Block kinds, named after the statement that opens them. `body` is an image or fragment. */
 export type BlockKind = 'top' | 'body' | 'post' | 'config' | 'naming' | 'kickstart' | 'assert' | 'release' | 'platform' | 'repository' | 'replace' | 'unknown';
@@ -60,7 +60,7 @@ const MAX_PREFIX = 2_000_000;
 export function completionContext(text: string, offset: number): CompletionContext {
   if (offset > MAX_PREFIX) return { kind: 'none' };
   const prefix = text.slice(0, offset);
-  const tokens = getLexer().tokenize(prefix).tokens;
+  const tokens = lex(prefix).tokens;
   const stack: BlockKind[] = [];
   let line: IToken[] = [];
   let brackets = 0;

@@ -3,7 +3,7 @@
 // keyword or operation, the language reference's entry.
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { ImageSpec, Operation } from '../model/spec.js';
-import { getLexer } from '../phases/1-parse/tokens.js';
+import { lex } from '../phases/1-parse/tokens.js';
 import { languageReference } from './reference.js';
 import type { Occurrence } from './symbols.js';
 import type { Workspace } from './workspace.js';
@@ -94,7 +94,7 @@ export function wordAt(text: string, offset: number): { text: string; start: num
   if (lineEnd - lineStart > 10_000) return undefined;
   const line = text.slice(lineStart, lineEnd);
   const at = offset - lineStart;
-  for (const t of getLexer().tokenize(line).tokens) {
+  for (const t of lex(line).tokens) {
     if (at >= t.startOffset && at <= t.startOffset + t.image.length && /^(Word|When|Else|And|Or|Not|In)$/.test(t.tokenType.name)) return { text: t.image, start: lineStart + t.startOffset };
   }
   return undefined;

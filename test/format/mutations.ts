@@ -7,7 +7,7 @@
 //   kept), the meaning must not.
 import fc from 'fast-check';
 import type { IToken } from 'chevrotain';
-import { getLexer } from '../../src/phases/1-parse/tokens.js';
+import { lex } from '../../src/phases/1-parse/tokens.js';
 import { unescapeString } from '../../src/phases/1-parse/strings.js';
 
 type Gen = fc.GeneratorValue;
@@ -15,7 +15,7 @@ type Gen = fc.GeneratorValue;
 const kind = (t: IToken | undefined) => t?.tokenType.name ?? 'EOF';
 
 function tokens(text: string): IToken[] {
-  const lexed = getLexer().tokenize(text);
+  const lexed = lex(text);
   if (lexed.errors.length) throw new Error('test bug: mutations need text that lexes');
   return [...lexed.tokens, ...(lexed.groups['comments'] ?? [])].sort((a, b) => a.startOffset - b.startOffset);
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as oniguruma from 'vscode-oniguruma';
 import * as vsctm from 'vscode-textmate';
-import { allTokens, getLexer } from '../../src/phases/1-parse/tokens.js';
+import { allTokens, lex } from '../../src/phases/1-parse/tokens.js';
 import { readSources } from '../../src/project-files.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
@@ -71,7 +71,7 @@ const EXPECTED: Record<string, RegExp> = {
 /** Checks every token of text; returns the mismatches as readable lines. */
 function compare(name: string, text: string): string[] {
   const scopes = scopesAt(text);
-  const lexed = getLexer().tokenize(text);
+  const lexed = lex(text);
   const tokens = [...lexed.tokens, ...(lexed.groups['comments'] ?? [])];
   const bad: string[] = [];
   for (const t of tokens) {

@@ -4,7 +4,7 @@ import { unclosedBrace } from './braces.js';
 import type { CstNode, IToken, IRecognitionException, CstElement } from 'chevrotain';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Block, Comment, Condition, ComparisonOp, Node, SourceFile, Statement, Value, WhenBlock } from '../../model/ast.js';
-import { allTokens, getLexer } from './tokens.js';
+import { allTokens, lex } from './tokens.js';
 import { TooManySyntaxErrors, getParser, MAX_SYNTAX_ERRORS } from './parser.js';
 import { dedentTextBlock, unescapeString } from './strings.js';
 import { pushAll } from '../../util/arrays.js';
@@ -30,7 +30,7 @@ export function parseSource(path: string, text: string): ParseResult {
     return { file: { path, text, nodes: [], comments: [] }, diagnostics };
   }
 
-  const lexed = getLexer().tokenize(text);
+  const lexed = lex(text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     diagnostics.push(error('E002', lines.spanAt(e.offset, e.length || 1), `unexpected character${e.length > 1 ? 's' : ''} \`${printable(ch)}\``, {

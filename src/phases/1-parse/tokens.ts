@@ -1,7 +1,7 @@
 // The .alma token set. The language is line-oriented: a statement is a name followed by
 // arguments up to the end of the line, optionally followed by a `{ … }` block. Newlines are
 // therefore tokens; inside `[ … ]` lists they are ignored by the parser.
-import type { CustomPatternMatcherFunc, TokenType } from 'chevrotain';
+import type { CustomPatternMatcherFunc, ILexingResult, TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.js';
 
 /**
@@ -17,24 +17,33 @@ const WORD_STOP = new Set([' ', '\t', '\r', '\n', '"', '#', '{', '}', '[', ']', 
  */
 const MAX_PAREN_SPAN = 256;
 
+/** WORD_STOP by UTF-16 code unit, for the hot loop of matchWord (code units above 127 never stop a word). */
+const STOPS_WORD = new Uint8Array(128);
+for (const ch of WORD_STOP) STOPS_WORD[ch.charCodeAt(0)] = 1;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+const BANG = 0x21;
+const EQUALS = 0x3d;
+
 const matchWord: CustomPatternMatcherFunc = (text, offset) => {
   let i = offset;
   let depth = 0;
   let firstOpen = -1;
-  while (i < text.length) {
-    const ch = text[i]!;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
     if (depth > 0 && i - firstOpen > MAX_PAREN_SPAN) break; // treated as unbalanced below
-    if (ch === '(') {
+    if (c === OPEN) {
       if (i === offset) break; // a word never starts with "("
       if (firstOpen < 0) firstOpen = i;
       depth++;
-    } else if (ch === ')') {
+    } else if (c === CLOSE) {
       if (depth === 0) break;
       depth--;
-    } else if (ch === '!' && i > offset) {
+    } else if (c === BANG && i > offset) {
       // "!" may appear inside a word (e.g. a glob), but "!=" always ends it.
-      if (text[i + 1] === '=') break;
-    } else if (WORD_STOP.has(ch)) {
+      if (text.charCodeAt(i + 1) === EQUALS) break;
+    } else if (c < 128 && STOPS_WORD[c] === 1) {
       break;
     }
     i++;
@@ -172,9 +181,21 @@ export const KEYWORDS = ['when', 'else', 'and', 'or', 'not', 'in'];
 
 let lexerInstance: Lexer | undefined;
 export function getLexer(): Lexer {
-  // positionTracking "full" gives end lines/columns for precise diagnostic spans.
   lexerInstance ??= new Lexer(allTokens, LEXER_OPTIONS);
   return lexerInstance;
 }
 
-export const LEXER_OPTIONS = { positionTracking: 'full', ensureOptimizations: false, skipValidations: true } as const;
+/**
+ * The lexer tracks start offsets only: spans are computed from offsets (LineIndex in parse.ts), and
+ * Chevrotain's line and column tracking cost a quarter of all lexing. lex() fills in each token's
+ * end offset, which the parser's node locations are made of.
+ */
+export const LEXER_OPTIONS = { positionTracking: 'onlyOffset', ensureOptimizations: false, skipValidations: true } as const;
+
+/** Tokens of a text, each with its start and end offset (see LEXER_OPTIONS). */
+export function lex(text: string): ILexingResult {
+  const r = getLexer().tokenize(text);
+  for (const t of r.tokens) t.endOffset = t.startOffset + t.image.length - 1;
+  for (const group of Object.values(r.groups)) for (const t of group) t.endOffset = t.startOffset + t.image.length - 1;
+  return r;
+}
