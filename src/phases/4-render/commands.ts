@@ -55,6 +55,11 @@ function withGlobs(ctx: CommandContext, head: string[], paths: string[], listed:
  */
 function contextKey(op: Operation, ctx: CommandContext): string {
   if (op.op !== 'install' && op.op !== 'upgrade') return ctx.root;
+  return fullContextKey(ctx);
+}
+
+/** Everything in a context that any operation's commands depend on. */
+export function fullContextKey(ctx: CommandContext): string {
   return `${ctx.root}\0${ctx.image.releasever}\0${ctx.image.weakDeps}\0${ctx.image.docs}`;
 }
 

@@ -1,8 +1,8 @@
 // ImageSpec → the data the Containerfile template prints. Every decision about layout is made
 // here: stages, which RUN holds which steps, quoting; the template only lays the text out.
 import { provenance } from './provenance.js';
-import type { ImageSpec, Step } from '../../model/spec.js';
-import { dnfRootOptions, type Cmd, type CommandContext } from './commands.js';
+import type { ImageSpec, Operation, Step } from '../../model/spec.js';
+import { dnfRootOptions, fullContextKey, type Cmd, type CommandContext } from './commands.js';
 import { dockerRunLines, stepItems } from './runs.js';
 import { printfFormat, quote } from './shell.js';
 
@@ -67,20 +67,60 @@ function groupSteps(steps: Step[]): Step[][] {
   return groups;
 }
 
+/**
+ * RUN blocks of step groups already laid out, by context (fullContextKey), then by each step's operation and
+ * platforms in turn. The groups of a fragment that a family of images shares are laid out once;
+ * a group is cached from its second appearance on (an image's own steps appear once).
+ */
+interface GroupNode {
+  next?: WeakMap<Operation, Map<string, GroupNode>>;
+  block?: RunBlock;
+}
+const groupCache = new Map<string, GroupNode>();
+const groupSeen = new WeakSet<Operation>();
+
+function cachedGroup(g: Step[], ctx: CommandContext, lay: () => RunBlock): RunBlock {
+  const firstOp = g[0]!.operation;
+  if (!groupSeen.has(firstOp)) {
+    groupSeen.add(firstOp);
+    return lay();
+  }
+  const key = fullContextKey(ctx);
+  let node = groupCache.get(key);
+  if (!node) groupCache.set(key, (node = {}));
+  for (const s of g) {
+    node.next ??= new WeakMap();
+    let byWhen = node.next.get(s.operation);
+    if (!byWhen) node.next.set(s.operation, (byWhen = new Map()));
+    const when = s.when ? s.when.platforms.join(' ') : '';
+    let child = byWhen.get(when);
+    if (!child) byWhen.set(when, (child = {}));
+    node = child;
+  }
+  return (node.block ??= lay());
+}
+
 function runsFor(steps: Step[], ctx: CommandContext): RunBlock[] {
   return groupSteps(steps).map((g) => {
     const first = g[0]!;
-    if (first.operation.op === 'shell') {
-      const script = printfFormat(first.operation.script);
-      const lines = [
-        `printf ${script} > /tmp/almac-step.sh && \\`,
-        `    root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`,
-        `    rm -f /tmp/almac-step.sh`,
-      ];
-      return { comments: [`# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`], lines };
-    }
-    return { comments: [`# ${provenance(first)}`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
+    if (first.operation.op === 'shell') return layGroup(g, ctx);
+    return cachedGroup(g, ctx, () => layGroup(g, ctx));
   });
+}
+
+/** One group's RUN: its comment names the fragment or image (and file) that wrote the steps. */
+function layGroup(g: Step[], ctx: CommandContext): RunBlock {
+  const first = g[0]!;
+  if (first.operation.op === 'shell') {
+    const script = printfFormat(first.operation.script);
+    const lines = [
+      `printf ${script} > /tmp/almac-step.sh && \\`,
+      `    root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`,
+      `    rm -f /tmp/almac-step.sh`,
+    ];
+    return { comments: [`# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`], lines };
+  }
+  return { comments: [`# ${provenance(first)}`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
 }
 
 /** A RUN's continuation lines are indented under its first line, which follows "RUN ". */
