@@ -190,6 +190,22 @@ export function formatCmd(cmd: Cmd, indent: string, max = 100): readonly string[
   return lines;
 }
 
+/**
+ * A command's lines as a script continues them: ` \\` after every line but the last, each line
+ * after `prefix`. Cached like formatCmd.
+ */
+export function continuedLines(cmd: Cmd, indent: string, prefix: string): readonly string[] {
+  const byIndent = formatCache.get(cmd);
+  const key = `${indent}\0${prefix}`;
+  let lines = byIndent?.get(key);
+  if (!lines) {
+    const f = formatCmd(cmd, indent);
+    lines = f.map((l, j) => (j < f.length - 1 ? `${prefix}${l} \\` : prefix + l));
+    byIndent?.set(key, Object.freeze(lines));
+  }
+  return lines;
+}
+
 function layoutCmd(cmd: Cmd, indent: string, max: number): string[] {
   const one = cmd.words.join(' ');
   if (cmd.listFrom === undefined || one.length + indent.length <= max || cmd.words.length - cmd.listFrom < 2) return [one];

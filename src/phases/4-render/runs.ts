@@ -1,7 +1,7 @@
 // Turning steps into shell text: commands joined so that the first failure stops the build,
 // platform-conditional steps wrapped in a guard, long lists one item per line.
 import type { Step } from '../../model/spec.js';
-import { commandsFor, formatCmd, guard, type Cmd, type CommandContext } from './commands.js';
+import { commandsFor, continuedLines, formatCmd, guard, type Cmd, type CommandContext } from './commands.js';
 import { pushAll } from '../../util/arrays.js';
 
 export type ScriptItem = { cmds: Cmd[] } | { guardOn: string[]; cmds: Cmd[] };
@@ -34,7 +34,7 @@ export function stepItems(steps: Step[], ctx: CommandContext): ScriptItem[] {
  * included. Commands are joined with `&&` so that any failure fails the build.
  */
 export function dockerRunLines(items: ScriptItem[], platformVar: string): string[] {
-  const segments: string[][] = [];
+  const segments: (readonly string[])[] = [];
   for (const it of items) {
     if ('guardOn' in it) {
       const g = guard(platformVar, it.guardOn, []);
@@ -42,10 +42,7 @@ export function dockerRunLines(items: ScriptItem[], platformVar: string): string
       body[body.length - 1] += '; \\';
       segments.push([g.open + ' \\', ...body, g.close]);
     } else {
-      for (const c of it.cmds) {
-        const f = formatCmd(c, '    ');
-        segments.push(f.map((l, j) => (j < f.length - 1 ? l + ' \\' : l)));
-      }
+      for (const c of it.cmds) segments.push(continuedLines(c, '    ', ''));
     }
   }
   const lines: string[] = [];
@@ -67,19 +64,15 @@ function joinCmds(cmds: Cmd[], indent: string): string[] {
 export function scriptLines(items: ScriptItem[], platformVar: string): string[] {
   const lines: string[] = [];
   for (const it of items) {
-    const body = it.cmds.flatMap((c) => {
-      const f = formatCmd(c, '    ');
-      return f.map((l, j) => (j < f.length - 1 ? l + ' \\' : l));
-    });
     if (!('guardOn' in it)) {
-      pushAll(lines, body);
+      for (const c of it.cmds) pushAll(lines, continuedLines(c, '    ', ''));
       continue;
     }
-    if (it.guardOn.length === 1) {
-      lines.push(guard(platformVar, it.guardOn, []).open, ...body.map((l) => '    ' + l), 'fi');
-    } else {
-      lines.push(`case "${platformVar}" in`, `${it.guardOn.join('|')})`, ...body.map((l) => '    ' + l), '    ;;', 'esac');
-    }
+    if (it.guardOn.length === 1) lines.push(guard(platformVar, it.guardOn, []).open);
+    else lines.push(`case "${platformVar}" in`, `${it.guardOn.join('|')})`);
+    for (const c of it.cmds) pushAll(lines, continuedLines(c, '    ', '    '));
+    if (it.guardOn.length === 1) lines.push('fi');
+    else lines.push('    ;;', 'esac');
   }
   return lines;
 }
