@@ -18,7 +18,6 @@ export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from
 
 export interface Compilation {
   root: string;
-  files: SourceFile[];
   sources: Map<string, string>;
   diagnostics: Diagnostic[];
   project?: CheckedProject;
@@ -54,6 +53,9 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   t0 = performance.now();
   const a = analyze(files);
   pushAll(diagnostics, a.diagnostics);
+  // The syntax trees are not kept: what the later phases need is in the checked project, and at
+  // 10,000 images the trees are most of the memory (and of the collector's work) that follows.
+  files.length = 0;
   t('analyze', t0);
   t0 = performance.now();
   const r = resolve(a.project);
@@ -62,7 +64,7 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   if (!hasErrors(diagnostics)) pushAll(diagnostics, r.diagnostics);
   const images = orderImages(r.images);
   t('resolve', t0);
-  const result: Compilation = { root, files, sources, diagnostics: sortDiagnostics(diagnostics), project: a.project, images, abstract: r.abstract, timings };
+  const result: Compilation = { root, sources, diagnostics: sortDiagnostics(diagnostics), project: a.project, images, abstract: r.abstract, timings };
   if (sources.size === 0) {
     result.diagnostics.push(error('E100', fileSpan(DEFINITIONS_DIR), 'no definitions found', { expected: `.alma files under ${DEFINITIONS_DIR}/`, hint: 'run almac from the project root, or pass --root' }));
   }
