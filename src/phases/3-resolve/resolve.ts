@@ -27,7 +27,16 @@ interface Applied {
   level: string;
 }
 
-const origin = (s: Span): Origin => ({ file: s.file, line: s.line });
+/**
+ * Where an item was written. One object per span, shared by every image the item reaches: a
+ * fragment used by thousands of images would otherwise make thousands of equal objects.
+ */
+const origins = new WeakMap<Span, Origin>();
+const origin = (s: Span): Origin => {
+  let o = origins.get(s);
+  if (!o) origins.set(s, (o = Object.freeze({ file: s.file, line: s.line })));
+  return o;
+};
 
 /** How deep `extends` and `use` may nest. Both are followed recursively; deeper chains are reported. */
 export const MAX_CHAIN_DEPTH = 64;
@@ -328,13 +337,19 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
 
   const steps: Step[] = [];
   const insideSteps: Step[] = [];
+  /** Equal platform sets of this image's steps share one object (see runs.ts: guards compare them). */
+  const whens = new Map<string, Step['when']>();
   for (const a of stepItems) {
     if (a.item.kind !== 'step') continue;
     let when: Step['when'];
     if (a.platformConds.length) {
       const hit = platformNames.filter((p) => a.platformConds.every((c) => platformsWhere(c, ctx, [p]).length === 1));
       if (hit.length === 0) continue;
-      if (hit.length < platformNames.length) when = { platforms: hit };
+      if (hit.length < platformNames.length) {
+        const key = hit.join(' ');
+        when = whens.get(key);
+        if (!when) whens.set(key, (when = { platforms: hit }));
+      }
     }
     const step: Step = { operation: a.item.operation, when, origin: origin(a.item.span), group: a.group };
     if (a.item.inside && when) {
