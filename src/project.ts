@@ -12,6 +12,7 @@ import { renderAll } from './phases/4-render/render.js';
 export { renderEach } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
 import { pushAll } from './util/arrays.js';
+import { collectGarbage } from './util/collect-garbage.js';
 
 // Reading the definitions lives in project-files.ts (see there for what is read, and why).
 export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
@@ -38,13 +39,18 @@ function orderImages(images: ImageSpec[]): ImageSpec[] {
   });
 }
 
+/** Definitions of this many characters or more are large enough for collectGarbage to pay. */
+const COLLECT_AFTER_ANALYSIS_CHARS = 1 << 20;
+
 export function compileSources(root: string, sources: Map<string, string>, opts: { render?: boolean } = {}): Compilation {
   const timings: Record<string, number> = {};
   const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + performance.now() - t0);
   const diagnostics: Diagnostic[] = [];
   let t0 = performance.now();
   const files: SourceFile[] = [];
+  let sourceChars = 0;
   for (const [path, text] of [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    sourceChars += text.length;
     const r = parseSource(path, text);
     files.push(r.file);
     pushAll(diagnostics, r.diagnostics);
@@ -56,6 +62,7 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   // The syntax trees are not kept: what the later phases need is in the checked project, and at
   // 10,000 images the trees are most of the memory (and of the collector's work) that follows.
   files.length = 0;
+  if (sourceChars >= COLLECT_AFTER_ANALYSIS_CHARS) collectGarbage();
   t('analyze', t0);
   t0 = performance.now();
   const r = resolve(a.project);
