@@ -172,6 +172,8 @@ async function runLocked(o: BuildCommandOptions, io: BuildIo, engine: Engine, jo
   });
   const t0 = Date.now();
   try {
+    // images an earlier run superseded but was killed before removing (StateFile.created)
+    await pruneCreated(run);
     // skipped builds: make sure today's naming tags exist (e.g. a new {date})
     for (const { plan, result } of jobs.filter((x) => x.result.status === 'skipped' && x.plan.namingTags.length)) {
       const missing = plan.namingTags.filter((t) => !images.some((i) => i.names.includes(qualifyName(t))));

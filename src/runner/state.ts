@@ -28,8 +28,10 @@ export interface StateFile {
   version: 1;
   builds: Record<string, BuildRecord>;
   /**
-   * Ids of images this build directory created. At the end of a run those left without a name are
-   * removed, so that no superseded image stays behind even after a run was killed half-way.
+   * Ids of images this build directory created, or whose names a build of it is about to take
+   * (recorded before the build, so that a run killed after the new image took the name still leaves
+   * the old one known). Those left without a name are removed at the start and at the end of every
+   * run, so that no superseded image stays behind even after a run was killed half-way.
    */
   created?: string[];
 }

@@ -8,6 +8,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'bin', 'almac.js');
@@ -197,9 +198,19 @@ export function parseBuildJson(r: AlmacResult): BuildJson {
   }
 }
 
+const tempDirs: string[] = [];
+// every test file removes the directories it made (ALMAC_E2E_KEEP=1 keeps them, to look into a failure)
+afterAll(() => {
+  if (process.env['ALMAC_E2E_KEEP'] === '1') return;
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
+});
+
+/** A directory under WORK (build dirs, projects), removed when the test file ends. */
 export function tempDir(prefix: string): string {
   mkdirSync(WORK, { recursive: true });
-  return mkdtempSync(join(WORK, prefix));
+  const d = mkdtempSync(join(WORK, prefix));
+  tempDirs.push(d);
+  return d;
 }
 
 // --- expected package sets -------------------------------------------------------------------------

@@ -441,6 +441,21 @@ describe.skipIf(skipReason !== undefined)(`real engine (podman)${skipReason ? ` 
     expect(leaks, JSON.stringify(leaks)).toSatisfy(isLeakFree);
   }, 90_000);
 
+  it.skipIf(!findOnPath('buildah'))('finds and reaps a container that exists only in the storage layer (a `podman run` killed while creating it)', async () => {
+    const env = mergeEnv(process.env, environment.env);
+    // a working container stripped of buildah's metadata is what podman leaves when killed between
+    // creating the storage container and recording it: neither `podman ps -a` nor `buildah containers` lists it
+    const from = await execCommand(['buildah', 'from', '--pull=never', '--name', 'almac-run-1-storage', BASE], { env });
+    const id = (await execCommand(['buildah', 'inspect', '--format', '{{.ContainerID}}', from.stdout.trim()], { env })).stdout.trim();
+    await rm(join(environment.graphRoot, 'overlay-containers', id, 'userdata', 'buildah.json'));
+    expect((await execCommand(['buildah', 'containers', '-q'], { env })).stdout.trim()).toBe('');
+    expect((await execCommand(['podman', 'ps', '-aq'], { env })).stdout.trim()).toBe('');
+    expect(findLeftoversSync(engine).workingContainers.map((c) => c.slice(0, 12))).toEqual([id.slice(0, 12)]);
+    expect(reapLeftoversSync(engine).errors).toEqual([]);
+    expect((await execCommand(['buildah', 'containers', '--all', '-q'], { env })).stdout.trim()).toBe('');
+    expect(findLeftoversSync(engine)).toSatisfy(isLeakFree);
+  }, 60_000);
+
   it('reaping is harmless when there is nothing to reap', async () => {
     expect(reapLeftoversSync(engine)).toEqual({ removed: 0, errors: [] });
   });

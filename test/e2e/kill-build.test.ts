@@ -2,9 +2,11 @@
 // its phases — the Containerfile's dnf install and commit, verification, the kickstart route's dnf,
 // %post and import — and after each kill the next run (which reaps what a killed run left, then skips
 // the unchanged build) must leave 0 containers, working containers, image mounts, mounts, runc state,
-// temporary files, scratch directories and processes. ALMAC_KILL_TRIALS sets the number of trials:
+// temporary files, scratch directories, processes and images without a name (a build's superseded
+// image, when the kill came between the new image taking its tag and the old one's removal). ALMAC_KILL_TRIALS sets the number of trials:
 // the suite runs 12 (every phase with every signal; about 45 s each on 2 cores), `npm run
 // test:kill-build` runs 30.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,11 +25,21 @@ const PHASES: { name: string; via: string; marker: RegExp }[] = [
   { name: 'kickstart', via: 'kickstart', marker: /dnf install \(|%post|: pack|: import/ },
 ];
 
-/** Every kind of leftover, counted. */
-function census(buildDir: string): { total: number; detail: Record<string, unknown> } {
-  const paths = enginePaths(STORE);
-  const engine = new PodmanEngine({ store: { ...paths, env: { CONTAINERS_CONF: paths.containersConf, CONTAINERS_STORAGE_CONF: paths.storageConf, TMPDIR: paths.tmpDir } }, env: mergeEnv(process.env, { CONTAINERS_CONF: paths.containersConf, CONTAINERS_STORAGE_CONF: paths.storageConf, TMPDIR: paths.tmpDir }) });
+const storePaths = enginePaths(STORE);
+const storeVars = { CONTAINERS_CONF: storePaths.containersConf, CONTAINERS_STORAGE_CONF: storePaths.storageConf, TMPDIR: storePaths.tmpDir };
+
+/** Ids of the store's images that have no name. */
+function namelessImages(): string[] {
+  const r = spawnSync('podman', ['images', '-q', '--no-trunc', '--filter', 'dangling=true'], { env: mergeEnv(process.env, storeVars), encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`podman images failed: ${r.stderr}`);
+  return r.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
+}
+
+/** Every kind of leftover, counted; nameless images that were there before the trials do not count. */
+function census(buildDir: string, namelessBefore: Set<string>): { total: number; detail: Record<string, unknown> } {
+  const engine = new PodmanEngine({ store: { ...storePaths, env: storeVars }, env: mergeEnv(process.env, storeVars) });
   const leaks = findLeftoversSync(engine);
+  const nameless = namelessImages().filter((id) => !namelessBefore.has(id));
   const scratch: string[] = [];
   const walk = (d: string, depth: number): void => {
     if (!existsSync(d)) return;
@@ -39,18 +51,20 @@ function census(buildDir: string): { total: number; detail: Record<string, unkno
   };
   walk(buildDir, 0);
   const processes = processesUsingSync([buildDir], undefined);
-  const total = countLeaks(leaks) + scratch.length + processes.length;
-  return { total, detail: { ...leaks, scratch, buildDirProcesses: processes } };
+  const total = countLeaks(leaks) + scratch.length + processes.length + nameless.length;
+  return { total, detail: { ...leaks, scratch, buildDirProcesses: processes, namelessImages: nameless } };
 }
 
 describe.skipIf(SKIP)(`almac build, killed at random points${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
   let buildDir: string;
+  let namelessBefore: Set<string>;
 
   beforeAll(async () => {
     await ensureBuildEnv();
     buildDir = tempDir('kill-');
     const r = await almac(['build', '9/minimal', '--via', 'containerfile', '--via', 'kickstart', '--progress', 'plain', ...fixtureArgs(buildDir)]);
     if (r.code !== 0) throw new Error(`the first build failed (exit ${r.code}):\n${r.stderr}`);
+    namelessBefore = new Set(namelessImages());
   }, 900_000);
 
   it(`leaves nothing behind after ${TRIALS} kills (and the next run)`, async () => {
@@ -80,7 +94,7 @@ describe.skipIf(SKIP)(`almac build, killed at random points${SKIP ? ` (skipped: 
       // the next run reaps what the killed one left, then skips the unchanged build
       const next = await almac(['build', '9/minimal', '--via', phase.via, '--progress', 'plain', ...fixtureArgs(buildDir)]);
       expect(next.code, next.stderr).toBe(0);
-      const c = census(buildDir);
+      const c = census(buildDir, namelessBefore);
       results.push({ trial: t + 1, phase: phase.name, signal, struck, exit, left: c.total, ...(c.total ? { detail: c.detail } : {}) });
       process.stderr.write(`kill-build #${t + 1}/${TRIALS} ${phase.name} ${signal}${struck ? ` ${delay} ms after the marker` : ' (marker never seen)'}: exit ${exit}, ${c.total} left\n`);
     }

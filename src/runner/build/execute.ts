@@ -25,6 +25,15 @@ import { ensureSysbase } from './sysbase.js';
 import type { RunContext } from './run-context.js';
 import { verifyImage } from './verify-image.js';
 
+/** Adds image ids to StateFile.created, saved at once (a kill may follow). */
+function recordCreated(run: RunContext, ids: string[]): void {
+  const known = run.state.created ?? [];
+  const fresh = ids.filter((id) => !known.includes(id));
+  if (!fresh.length) return;
+  run.state.created = [...known, ...fresh].slice(-500);
+  saveState(run.buildDir, run.state);
+}
+
 /** Builds (unless reverifyOnly), verifies and tags one job; records it in the state when it passed. */
 export async function executeJob(job: Job, ctx: JobContext, run: RunContext, reverifyOnly: boolean): Promise<void> {
   const { plan: j, result } = job;
@@ -38,11 +47,12 @@ export async function executeJob(job: Job, ctx: JobContext, run: RunContext, rev
     result.inputs = run.inputsOf(j, sysbaseId);
     const { builderRef, hostRepos } = await prepareRepos(j, sysbaseId, run, ctx);
     result.phase = 'build';
+    // The image that holds the local tag loses it to the new one: recorded first (see StateFile.created).
+    if (result.previousImageId) recordCreated(run, [result.previousImageId]);
     result.imageId = await buildRoute(j, ctx, run, builderRef, hostRepos);
     if (j.route === 'kickstart') result.executor = run.ksExecutor;
     ctx.log(`# image ${result.imageId} tagged ${j.localTag}`);
-    state.created = [...new Set([...(state.created ?? []), result.imageId])].slice(-500);
-    saveState(run.buildDir, state);
+    recordCreated(run, [result.imageId]);
     await prune(run, [result.previousImageId], result.imageId, ctx);
   }
   result.phase = 'verify';
@@ -53,6 +63,7 @@ export async function executeJob(job: Job, ctx: JobContext, run: RunContext, rev
     ctx.step('tag');
     const before = await engine.listImages().catch(() => [] as ImageRecord[]);
     const holders = j.namingTags.map((t) => findImage(before, t)?.id).filter((x): x is string => !!x && x !== result.imageId);
+    recordCreated(run, holders);
     await engine.tag(result.imageId!, [...j.namingTags], ctx);
     await prune(run, holders, result.imageId!, ctx);
   }

@@ -91,7 +91,8 @@ export class BuildahEngine extends CliEngine {
   }
 
   override workingContainersSync(): string[] {
-    const r = spawnSync(this.bin, ['containers', '-q', '--notruncate'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
+    // --all: also containers that exist only in the storage layer (a run killed while it created one)
+    const r = spawnSync(this.bin, ['containers', '--all', '-q', '--notruncate'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
     return (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
   }
 

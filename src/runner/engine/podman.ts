@@ -36,13 +36,21 @@ export class PodmanEngine extends CliEngine {
     spawnSync(this.bin, ['rm', '-f', '-t', '0', '--ignore', ...names], { env: this.env, stdio: 'ignore', timeout: 60_000 });
   }
 
-  /** buildah's working containers (podman build makes them), seen by buildah or as podman's "external" ones. */
+  /**
+   * Containers of the store that podman does not manage: buildah's working containers, and
+   * containers that exist only in the storage layer, such as the one a `podman run` killed while it
+   * created it leaves (podman ps lists neither; `buildah containers --all` lists both, with podman's own).
+   */
   override workingContainersSync(): string[] {
+    const ids = (r: { stdout?: string | null }) => (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+    const opts = { env: this.env, encoding: 'utf8', timeout: 30_000 } as const;
     const viaBuildah = findOnPath('buildah', this.env['PATH']);
-    const r = viaBuildah
-      ? spawnSync('buildah', ['containers', '-q', '--notruncate'], { env: this.env, encoding: 'utf8', timeout: 30_000 })
-      : spawnSync(this.bin, ['ps', '-a', '--external', '--no-trunc', '--filter', 'status=unknown', '--format', '{{.ID}}'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
-    return (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+    const all = viaBuildah
+      ? ids(spawnSync('buildah', ['containers', '--all', '-q', '--notruncate'], opts))
+      : ids(spawnSync(this.bin, ['ps', '-a', '--external', '--no-trunc', '--format', '{{.ID}}'], opts));
+    // listed second, so that a podman container created between the two listings is never taken for one
+    const managed = new Set(ids(spawnSync(this.bin, ['ps', '-a', '-q', '--no-trunc'], opts)));
+    return all.filter((id) => !managed.has(id));
   }
 
   override removeWorkingContainersSync(ids: string[]): void {
