@@ -1,5 +1,6 @@
 // Vitest global setup: the CLI tests run bin/almac.js, which loads the compiled dist/. Rebuild it
-// when any source is newer, so the suite never tests a stale build.
+// (tsc, templates and the bundle, as `npm run build`) when any source is newer, so the suite never
+// tests a stale build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,4 +24,9 @@ export default function setup(): void {
   // missing build makes the CLI tests meaningless.
   if (r.status !== 0 && !existsSync(built)) throw new Error(`tsc failed; the CLI tests need a build:\n${r.stdout}${r.stderr}`);
   if (r.status !== 0) process.stderr.write(`warning: tsc reported errors; testing the build it emitted:\n${r.stdout}`);
+  // the rest of `npm run build`: without them bin/almac.js runs dist/'s modules, not the bundle users run
+  for (const script of ['build-templates.mjs', 'bundle.mjs']) {
+    const s = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', script)], { encoding: 'utf8' });
+    if (s.status !== 0) throw new Error(`scripts/${script} failed:\n${s.stdout}${s.stderr}`);
+  }
 }
