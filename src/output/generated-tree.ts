@@ -181,11 +181,13 @@ const fsExtra = () => (fsExtraModule ??= createRequire(import.meta.url)('fs-extr
  * written and fsynced before it counts. Hand-written because fs-extra's outputFile neither fsyncs
  * nor sets a mode independent of the umask, and the swap below relies on both.
  */
-function writeFileDurable(path: string, text: string): void {
+function writeFileDurable(path: string, text: string | Uint8Array): void {
   const fd = openSync(path, 'w', FILE_MODE);
   try {
     fchmodSync(fd, FILE_MODE);
-    writeSync(fd, text);
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    // write(2) may write less than asked (a signal, a full disk): go on from where it stopped
+    for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
     fsyncSync(fd);
   } finally {
     closeSync(fd);
@@ -236,7 +238,7 @@ function assertReplaceable(target: string): void {
 }
 
 /** Replace the directory `target` with exactly `files` (see the top of this file). */
-export function replaceTree(target: string, files: Map<string, string>): void {
+export function replaceTree(target: string, files: ReadonlyMap<string, string | Uint8Array>): void {
   const tmp = stagePath(target, 'tmp');
   const fresh = stagePath(target, 'new');
   const old = stagePath(target, 'old');

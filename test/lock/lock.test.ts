@@ -2,7 +2,7 @@
 // the host's dnf. Also: `almac check` catches a lock that no longer matches its definition.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,33 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
     const bash = lock.packages.find((p: { name: string }) => p.name === 'bash');
     expect(`${bash.version}-${bash.release}`).toBe('5.1.8-10.el9');
     expect(lock.packages.map((p: { name: string }) => p.name)).toContain('tar');
+    expect(almac(['check'], project).status).toBe(0);
+  });
+
+  it('writes the other files back byte for byte, and refuses a tree with entries that are not files', () => {
+    const lockArgs = ['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`];
+    // a hand-edited file that is not valid UTF-8 keeps its bytes (check reports it; generate mends it)
+    const edited = join(project, 'generated/containerfiles/9/Containerfile.minimal');
+    const bytes = Buffer.concat([readFileSync(edited), Buffer.from([0xff, 0xfe, 0x0a])]);
+    writeFileSync(edited, bytes);
+    rmSync(lockFile());
+    const first = almac(lockArgs, project);
+    expect(first.status, first.stderr).toBe(0);
+    expect(readFileSync(edited).equals(bytes)).toBe(true);
+    expect(existsSync(lockFile())).toBe(true);
+
+    const fifo = join(project, 'generated/fifo');
+    execFileSync('mkfifo', [fifo]);
+    rmSync(lockFile());
+    const r = almac(lockArgs, project);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain('generated/fifo: a FIFO, not a regular file');
+    expect(r.stderr).toContain('Run `almac generate`');
+    expect(existsSync(lockFile())).toBe(false);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    rmSync(fifo);
+    expect(almac(['generate'], project).status).toBe(0);
+    expect(almac(lockArgs, project).status).toBe(0);
     expect(almac(['check'], project).status).toBe(0);
   });
 

@@ -6,7 +6,8 @@ import { pathToFileURL } from 'node:url';
 import { parseRepoOptions, RepoOptionError } from '../../runner/repos.js';
 import { lockPath, renderLock } from '../../lock/lockfile.js';
 import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
-import { readTree, recover, replaceTree, withLock } from '../../output/generated-tree.js';
+import { recover, replaceTree, withLock } from '../../output/generated-tree.js';
+import { scanTree } from '../../output/tree-scan.js';
 import { GENERATED_DIR } from '../../project.js';
 import { EXIT, printJson } from '../io.js';
 import { compileSelected } from '../compile-selected.js';
@@ -59,15 +60,26 @@ export function runLock(o: { root: string; json: boolean; selectors: string[]; p
     return EXIT.usage;
   }
   const target = join(o.root, GENERATED_DIR);
-  withLock(join(o.root, '.almac', 'generate.lock'), () => {
+  const refused = withLock(join(o.root, '.almac', 'generate.lock'), () => {
     recover(target);
-    const tree = readTree(target);
+    // Every other file is written back byte for byte. An empty directory ("x/") is dropped, losing
+    // nothing; any other entry that is not a file (a link, a FIFO, …) could not be written back.
+    const tree = new Map<string, string | Uint8Array>();
+    const { standIns } = scanTree(target, (p, bytes) => tree.set(p, bytes));
+    const kept = [...standIns].filter(([p]) => !p.endsWith('/'));
+    if (kept.length) return kept.map(([p, what]) => `  ${GENERATED_DIR}/${p}: ${what}`);
     for (const [p, t] of files) {
-      if (tree.get(p) !== t) written.push(p);
+      const cur = tree.get(p);
+      if (!(cur instanceof Uint8Array && Buffer.from(t, 'utf8').equals(cur))) written.push(p);
       tree.set(p, t);
     }
     if (written.length) replaceTree(target, tree);
+    return undefined;
   });
+  if (refused) {
+    process.stderr.write(`error: ${GENERATED_DIR}/ holds entries that almac does not write, so the locks were not written:\n${refused.join('\n')}\n${GENERATED_DIR}/ was left as it was. Run \`almac generate\` (it removes them), then lock again.\n`);
+    return EXIT.environment;
+  }
   if (o.json) printJson({ ok: true, locks: [...files.keys()], changed: written });
   else process.stdout.write(written.length ? `Wrote ${written.map((p) => `${GENERATED_DIR}/${p}`).join(', ')}\n` : 'Locks are up to date.\n');
   return EXIT.ok;
