@@ -4,8 +4,8 @@
 // result is checked as a whole (conflicting package actions, unsupported options, …).
 import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
-import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
-import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, RepositorySpec, Step } from '../../model/spec.js';
+import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, PlatformDecl, ReleaseDecl, RepoItem } from '../../model/checked.js';
+import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, PlatformInfo, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
 import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
@@ -36,6 +36,39 @@ const origin = (s: Span): Origin => {
   let o = origins.get(s);
   if (!o) origins.set(s, (o = Object.freeze({ file: s.file, line: s.line })));
   return o;
+};
+
+/**
+ * The steps and platforms of images are shared the same way: one frozen Step per (operation,
+ * platforms, group) and one frozen platform set per list of platforms, whatever the number of
+ * images that reach them (a fragment used by thousands of images would otherwise make a Step per
+ * image for each of its steps). Equal platform sets are one object (runs.ts's guards compare them).
+ */
+const steps = new WeakMap<Step['operation'], Map<string, Step>>();
+const platformSets = new Map<string, NonNullable<Step['when']>>();
+const platformInfos = new WeakMap<PlatformDecl, PlatformInfo>();
+
+function sharedStep(operation: Step['operation'], platforms: string[] | undefined, span: Span, group: string): Step {
+  let byKey = steps.get(operation);
+  if (!byKey) steps.set(operation, (byKey = new Map()));
+  const key = platforms ? `${group}\0${platforms.join(' ')}` : group;
+  let step = byKey.get(key);
+  if (!step) {
+    let when: Step['when'];
+    if (platforms) {
+      const setKey = platforms.join(' ');
+      when = platformSets.get(setKey);
+      if (!when) platformSets.set(setKey, (when = Object.freeze({ platforms: Object.freeze(platforms) as string[] })));
+    }
+    byKey.set(key, (step = Object.freeze({ operation, when, origin: origin(span), group })));
+  }
+  return step;
+}
+
+const platformInfo = (p: PlatformDecl): PlatformInfo => {
+  let info = platformInfos.get(p);
+  if (!info) platformInfos.set(p, (info = Object.freeze({ name: p.name, basearch: p.basearch, uname: p.uname })));
+  return info;
 };
 
 /** How deep `extends` and `use` may nest. Both are followed recursively; deeper chains are reported. */
@@ -335,27 +368,22 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   // Declaration order: the first repository is the kickstart's installation source.
   const repositories = resolveRepositories(project, ctx, repoIds ?? [...project.repositories.keys()].map((name) => ({ name, span: self.nameSpan })), fail);
 
-  const steps: Step[] = [];
+  const outSteps: Step[] = [];
   const insideSteps: Step[] = [];
-  /** Equal platform sets of this image's steps share one object (see runs.ts: guards compare them). */
-  const whens = new Map<string, Step['when']>();
   for (const a of stepItems) {
     if (a.item.kind !== 'step') continue;
-    let when: Step['when'];
+    let only: string[] | undefined;
     if (a.platformConds.length) {
       const hit = platformNames.filter((p) => a.platformConds.every((c) => platformsWhere(c, ctx, [p]).length === 1));
       if (hit.length === 0) continue;
-      if (hit.length < platformNames.length) {
-        const key = hit.join(' ');
-        when = whens.get(key);
-        if (!when) whens.set(key, (when = { platforms: hit }));
-      }
+      if (hit.length < platformNames.length) only = hit;
     }
-    const step: Step = { operation: a.item.operation, when, origin: origin(a.item.span), group: a.group };
+    const step = sharedStep(a.item.operation, only, a.item.span, a.group);
+    const when = step.when;
     if (a.item.inside && when) {
       fail('E409', a.item.span, 'steps that run inside the image cannot depend on the platform', { expected: 'an unconditional step' });
     }
-    (a.item.inside ? insideSteps : steps).push(step);
+    (a.item.inside ? insideSteps : outSteps).push(step);
   }
   const namingTags = [...new Set([...tags, ...(publishing.newest ? publishNaming.newestReleaseTags() : [])].map(fillValue))];
   const publish = publishNaming.finish(project, { id, tags: namingTags, fill: fillValue, fail, claims: publishing.claims });
@@ -363,7 +391,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const platforms = platformNames.flatMap((n) => {
     // A platform is missing only when its declaration had errors, which are reported already.
     const p = project.platforms.get(n);
-    return p ? [{ name: p.name, basearch: p.basearch, uname: p.uname }] : [];
+    return p ? [platformInfo(p)] : [];
   });
   return {
     id,
@@ -383,7 +411,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     packages: { install: [...install.keys()], exclude: [...exclude.keys()], remove: [...remove.keys()], reinstall: [...reinstall.keys()], reinstallLangs },
     cleanAfterInstall,
     repositories,
-    steps,
+    steps: outSteps,
     insideSteps,
     config,
     kickstart: kickstart.settings,
