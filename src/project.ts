@@ -1,11 +1,11 @@
 // Runs the compiler phases over a project: definitions/ → diagnostics, resolved images and the
 // files that belong in generated/. Pure apart from reading the definition files.
 import { error, fileSpan, hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/diagnostic.js';
-import type { SourceFile } from './model/ast.js';
 import type { CheckedProject } from './model/checked.js';
 import type { ImageSpec } from './model/spec.js';
 import { parseSource } from './phases/1-parse/parse.js';
-import { analyze } from './phases/2-analyze/analyze.js';
+import { analyze, ProjectAnalyzer } from './phases/2-analyze/analyze.js';
+import { collectAxes, guessAxes, noAxes, sameAxes } from './phases/2-analyze/axes.js';
 import { resolve } from './phases/3-resolve/resolve.js';
 import { renderAll } from './phases/4-render/render.js';
 
@@ -46,22 +46,35 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   const timings: Record<string, number> = {};
   const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + performance.now() - t0);
   const diagnostics: Diagnostic[] = [];
+  const sorted = [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  // Each file is parsed, analysed and dropped in turn: the syntax trees are most of a large
+  // compile's memory (about 25 times the text), and nothing after the analysis reads them. That
+  // needs the project's axes before any file is parsed: they are read ahead from the text, and if
+  // the trees turn out to declare others, the files are parsed and analysed again the usual way
+  // (2-analyze/axes.ts), so the answer never depends on the guess.
   let t0 = performance.now();
-  const files: SourceFile[] = [];
+  const guessed = guessAxes(sources.values());
+  const declared = noAxes();
+  const analyzer = new ProjectAnalyzer(guessed);
+  const parseDiagnostics: Diagnostic[] = [];
   let sourceChars = 0;
-  for (const [path, text] of [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  t('analyze', t0);
+  for (const [path, text] of sorted) {
     sourceChars += text.length;
+    t0 = performance.now();
     const r = parseSource(path, text);
-    files.push(r.file);
-    pushAll(diagnostics, r.diagnostics);
+    pushAll(parseDiagnostics, r.diagnostics);
+    t('parse', t0);
+    t0 = performance.now();
+    collectAxes(r.file, declared);
+    analyzer.addFile(r.file);
+    t('analyze', t0);
   }
-  t('parse', t0);
   t0 = performance.now();
-  const a = analyze(files);
+  let a = analyzer.finish();
+  if (!sameAxes(declared, guessed)) a = analyze(sorted.map(([path, text]) => parseSource(path, text).file));
+  pushAll(diagnostics, parseDiagnostics);
   pushAll(diagnostics, a.diagnostics);
-  // The syntax trees are not kept: what the later phases need is in the checked project, and at
-  // 10,000 images the trees are most of the memory (and of the collector's work) that follows.
-  files.length = 0;
   if (sourceChars >= COLLECT_AFTER_ANALYSIS_CHARS) collectGarbage();
   t('analyze', t0);
   t0 = performance.now();

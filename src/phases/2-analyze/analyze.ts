@@ -1,7 +1,7 @@
 // Phase 2: syntax trees of all definition files → one checked project. Top-level declarations
 // are collected across files (names are global), every statement is checked against the schema,
 // and references (`extends`, `use`, releases, platforms, repositories) are resolved by name.
-import { error, type Diagnostic } from '../../diagnostics/diagnostic.js';
+import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Node, SourceFile, Statement } from '../../model/ast.js';
 import type { BodyDecl, BodyItem, CheckedProject, Named, PlatformDecl, ReleaseDecl, RepoItem, RepositoryDecl } from '../../model/checked.js';
 import { didYouMean } from '../../util/suggest.js';
@@ -9,6 +9,7 @@ import { readArgs } from './args.js';
 import { checkBody } from './body.js';
 import { checkRegistry } from './registries.js';
 import { checkCondition, mentionsPlatform, type Axes } from './conditions.js';
+import { collectAxes, noAxes } from './axes.js';
 import { argCount, bool, checked, named, needBlock, noBlock, unknownStatement, type Ctx } from './context.js';
 import { ARCH, IDENT, IMAGE_REF, PLATFORM_NAME, RELEASE_NAME, REPO_ID, checkSingleLine, checkUrl } from './grammars.js';
 import { pushAll } from '../../util/arrays.js';
@@ -23,29 +24,38 @@ export interface AnalyzeResult {
 }
 
 export function analyze(files: SourceFile[]): AnalyzeResult {
-  const diags: Diagnostic[] = [];
-  const axes: Axes = { releases: new Set(), platforms: new Set(), registries: new Set() };
-  // Pass 1: names of the axes, so conditions anywhere can be checked against them.
-  for (const f of files) {
-    for (const n of f.nodes) {
-      if (n.kind === 'statement' && (n.name === 'release' || n.name === 'platform') && n.args[0]?.kind === 'word') {
-        (n.name === 'release' ? axes.releases : axes.platforms).add(n.args[0].text);
-      }
-      if (n.kind === 'statement' && n.name === 'registry' && n.args[0]?.kind === 'word') axes.registries!.add(n.args[0].text);
-    }
-  }
-  const ctx: Ctx = { diags, axes };
-  const project: CheckedProject = { releases: new Map(), platforms: new Map(), repositories: new Map(), registries: new Map(), fragments: new Map(), images: new Map() };
-  const firstSeen = new Map<string, Statement>();
+  const axes = noAxes();
+  for (const f of files) collectAxes(f, axes);
+  const analyzer = new ProjectAnalyzer(axes);
+  for (const f of files) analyzer.addFile(f);
+  return analyzer.finish();
+}
 
-  for (const f of files) {
+/**
+ * Pass 2, one file at a time, against the axes of the whole project (pass 1, or known before the
+ * files are parsed): a file's syntax tree is not needed once addFile returns, so a caller that
+ * parses file by file never holds every tree at once. Files are added in path order.
+ */
+export class ProjectAnalyzer {
+  private readonly ctx: Ctx;
+  private readonly project: CheckedProject = { releases: new Map(), platforms: new Map(), repositories: new Map(), registries: new Map(), fragments: new Map(), images: new Map() };
+  /** Where each name was first declared (for duplicates): the span of its name only, so that no tree is kept. */
+  private readonly firstSeen = new Map<string, Span>();
+
+  constructor(readonly axes: Axes) {
+    this.ctx = { diags: [], axes };
+  }
+
+  addFile(f: SourceFile): void {
+    const { project, firstSeen } = this;
+    const diags = this.ctx.diags;
     for (const n of f.nodes) {
       if (n.kind === 'when') {
         diags.push(error('E212', n.span, '`when` cannot be used at the top level of a file', { expected: 'a declaration: ' + TOP.join(', '), hint: 'put the condition inside an image, fragment or repository' }));
         continue;
       }
       if (!TOP.includes(n.name)) {
-        unknownStatement(ctx, n, 'top-level', TOP, 'files declare releases, platforms, repositories, fragments and images');
+        unknownStatement(this.ctx, n, 'top-level', TOP, 'files declare releases, platforms, repositories, fragments and images');
         continue;
       }
       const name = n.args[0];
@@ -60,41 +70,44 @@ export function analyze(files: SourceFile[]): AnalyzeResult {
         diags.push(error('E220', name.span, `duplicate ${kind} name \`${name.text}\``, {
           expected: 'a unique name',
           hint: 'rename one of them, or merge their contents',
-          related: [{ message: 'first declared here', span: prev.args[0]!.span }],
+          related: [{ message: 'first declared here', span: prev }],
         }));
         continue;
       }
-      firstSeen.set(key, n);
+      firstSeen.set(key, name.span);
       switch (n.name) {
         case 'release': {
-          const r = checkRelease(ctx, n);
+          const r = checkRelease(this.ctx, n);
           if (r) project.releases.set(r.name, r);
           break;
         }
         case 'platform': {
-          const p = checkPlatform(ctx, n);
+          const p = checkPlatform(this.ctx, n);
           if (p) project.platforms.set(p.name, p);
           break;
         }
         case 'repository': {
-          const r = checkRepository(ctx, n);
+          const r = checkRepository(this.ctx, n);
           if (r) project.repositories.set(r.id, r);
           break;
         }
         case 'registry': {
-          const r = checkRegistry(ctx, n);
+          const r = checkRegistry(this.ctx, n);
           if (r) project.registries!.set(r.name, r);
           break;
         }
         default: {
-          const d = checkBodyDecl(ctx, n, f.path);
+          const d = checkBodyDecl(this.ctx, n, f.path);
           if (d) (d.kind === 'image' ? project.images : project.fragments).set(d.name, d);
         }
       }
     }
   }
-  checkReferences(ctx, project);
-  return { project, diagnostics: diags };
+
+  finish(): AnalyzeResult {
+    checkReferences(this.ctx, this.project);
+    return { project: this.project, diagnostics: this.ctx.diags };
+  }
 }
 
 function checkRelease(ctx: Ctx, st: Statement): ReleaseDecl | undefined {
