@@ -12,7 +12,6 @@ import { renderAll } from './phases/4-render/render.js';
 export { renderEach } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
 import { pushAll } from './util/arrays.js';
-import { collectGarbage } from './util/collect-garbage.js';
 
 // Reading the definitions lives in project-files.ts (see there for what is read, and why).
 export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
@@ -39,9 +38,6 @@ function orderImages(images: ImageSpec[]): ImageSpec[] {
   });
 }
 
-/** Definitions of this many characters or more are large enough for collectGarbage to pay. */
-const COLLECT_AFTER_ANALYSIS_CHARS = 1 << 20;
-
 export function compileSources(root: string, sources: Map<string, string>, opts: { render?: boolean } = {}): Compilation {
   const timings: Record<string, number> = {};
   const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + performance.now() - t0);
@@ -56,14 +52,11 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   const guessed = guessAxes(sources.values());
   const declared = noAxes();
   const analyzer = new ProjectAnalyzer(guessed);
-  const parseDiagnostics: Diagnostic[] = [];
-  let sourceChars = 0;
   t('analyze', t0);
   for (const [path, text] of sorted) {
-    sourceChars += text.length;
     t0 = performance.now();
     const r = parseSource(path, text);
-    pushAll(parseDiagnostics, r.diagnostics);
+    pushAll(diagnostics, r.diagnostics);
     t('parse', t0);
     t0 = performance.now();
     collectAxes(r.file, declared);
@@ -73,9 +66,7 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   t0 = performance.now();
   let a = analyzer.finish();
   if (!sameAxes(declared, guessed)) a = analyze(sorted.map(([path, text]) => parseSource(path, text).file));
-  pushAll(diagnostics, parseDiagnostics);
   pushAll(diagnostics, a.diagnostics);
-  if (sourceChars >= COLLECT_AFTER_ANALYSIS_CHARS) collectGarbage();
   t('analyze', t0);
   t0 = performance.now();
   const r = resolve(a.project);
