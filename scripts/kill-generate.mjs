@@ -39,7 +39,8 @@ if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !['cli
   process.exit(2);
 }
 
-const { readTree, recover, replaceTree } = await import(pathToFileURL(join(DIST, 'output', 'generated-tree.js')).href);
+const { recover, replaceTree } = await import(pathToFileURL(join(DIST, 'output', 'generated-tree.js')).href);
+const { scanTree } = await import(pathToFileURL(join(DIST, 'output', 'tree-scan.js')).href);
 const { exchangeDirs } = await import(pathToFileURL(join(DIST, 'output', 'exchange-dirs.js')).href);
 
 /** mulberry32: a small seeded generator, so a failing run can be repeated with --seed. */
@@ -53,6 +54,13 @@ function rng(s) {
 }
 const random = rng(seed);
 
+/** Every entry under dir: each file's text, anything else as NUL and what it is. */
+function readTree(dir) {
+  const tree = new Map();
+  const scan = scanTree(dir, (path, bytes) => tree.set(path, bytes.toString('utf8')));
+  for (const [path, what] of scan.standIns) tree.set(path, `\0${what}`);
+  return tree;
+}
 const sameTree = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 const leftoversOf = (target) => readdirSync(join(target, '..')).filter((n) => n.startsWith('generated.almac-'));
 

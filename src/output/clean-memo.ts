@@ -23,7 +23,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
-import { treeModes } from './generated-tree.js';
 import { scanTree } from './tree-scan.js';
 import { TreeDigest } from './tree-digest.js';
 
@@ -51,17 +50,16 @@ interface MemoFile {
 const sha = () => createHash('sha256');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Digest of a set of files (names and UTF-8 contents; the modes readTree found wrong). */
+/** Digest of a set of files (names and UTF-8 contents), as digestTree digests them on disk. */
 export function digestFiles(files: Map<string, string>): string {
   const d = new TreeDigest();
   for (const [name, text] of files) d.add(name, text);
-  d.addModes(treeModes(files));
   return d.digest();
 }
 
 /**
- * The same digest of a tree on disk, as readTree would see it: stand-ins for everything that is
- * not a regular file, the modes that are wrong. A file that is not valid UTF-8 gives another
+ * The same digest of a tree on disk: stand-ins (NUL and what the entry is) for everything that is
+ * not a regular file, and the modes that are wrong. A file that is not valid UTF-8 gives another
  * digest than its decoded text: a miss, never a false match.
  */
 export function digestTree(dir: string): string {

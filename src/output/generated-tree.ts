@@ -1,4 +1,4 @@
-// Reading and comparing the committed generated/ tree, and replacing it as a whole.
+// Replacing the committed generated/ tree as a whole (comparing it is tree-compare.ts's job).
 //
 // What replaceTree guarantees, whatever happens to the process (SIGKILL, a crash, a full disk):
 //   - generated/ is never a mix of the old and the new tree. The new tree is written in full
@@ -25,7 +25,7 @@ import { basename, dirname, join } from 'node:path';
 import { shownText } from '../util/display.js';
 import { describeFsError, FileSystemError, LEFT_AS_IT_WAS, type FsProblem } from '../util/fs-problems.js';
 import { exchangeDirs } from './exchange-dirs.js';
-import { DIR_MODE, FILE_MODE, scanTree } from './tree-scan.js';
+import { DIR_MODE, FILE_MODE } from './tree-scan.js';
 
 export interface TreeDiff {
   added: string[];
@@ -34,48 +34,13 @@ export interface TreeDiff {
 }
 
 /**
- * generated/ as readTree reads it from disk is a plain Map: each regular file's text, and for every
- * other entry (a link, a FIFO, an empty directory, …; see tree-scan.ts) a stand-in that no
- * generated file can equal: NUL followed by what the entry is. What is wrong with the mode of a
- * file or directory is kept beside the map (treeModes), so the map compares as its files.
+ * An entry of generated/ that is not a regular file (a link, a FIFO, an empty directory, …; see
+ * tree-scan.ts) is carried as a stand-in that no generated file can equal: NUL followed by what the
+ * entry is. Generated text never holds NUL (definitions cannot put one there).
  */
-const MODES = new WeakMap<Map<string, string>, Map<string, string>>();
-
-/** For a tree from readTree: the files and directories ("x/", "" for the top) with a wrong mode, and what is wrong. */
-export const treeModes = (tree: Map<string, string>): Map<string, string> => MODES.get(tree) ?? new Map();
-
-/** NUL starts a stand-in: generated text never holds NUL (definitions cannot put one there). */
 export const isStandIn = (text: string) => text.startsWith('\0');
 /** What a stand-in says the entry is. */
 export const standInDescription = (text: string) => text.slice(1);
-
-/** Every entry under dir (see above), sorted by path (UTF-16 code unit order). */
-export function readTree(dir: string): Map<string, string> {
-  const files: [string, string][] = [];
-  const scan = scanTree(dir, (path, bytes) => files.push([path, bytes.toString('utf8')]));
-  for (const [path, what] of scan.standIns) files.push([path, `\0${what}`]);
-  const tree = new Map(files.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
-  if (scan.modes.size) MODES.set(tree, scan.modes);
-  return tree;
-}
-
-/**
- * What generate would change: files to add, files whose text or mode differs (and directories
- * whose mode does, as "dir/"), and entries no definition produces.
- */
-export function diffTrees(current: Map<string, string>, wanted: Map<string, string>): TreeDiff {
-  const d: TreeDiff = { added: [], changed: [], removed: [] };
-  const modes = treeModes(current);
-  for (const [p, text] of wanted) {
-    const cur = current.get(p);
-    if (cur === undefined) d.added.push(p);
-    else if (cur !== text || modes.has(p)) d.changed.push(p);
-  }
-  for (const p of current.keys()) if (!wanted.has(p)) d.removed.push(p);
-  for (const p of modes.keys()) if (!current.has(p)) d.changed.push(p);
-  for (const k of ['added', 'changed', 'removed'] as const) d[k].sort();
-  return d;
-}
 
 export const isClean = (d: TreeDiff) => !d.added.length && !d.changed.length && !d.removed.length;
 

@@ -1,8 +1,9 @@
 // Comparing generated/ on disk with the files the compiler renders, one file at a time as each is
 // rendered. Neither tree is ever held whole in memory: a file that matches is read, compared,
 // digested for the clean memo and dropped; only what differs (and the locks, which generate
-// carries over) is kept, for the report. The answer is exactly diffTrees(readTree(dir), wanted)
-// of generated-tree.ts, and the digest exactly digestTree(dir) of clean-memo.ts.
+// carries over) is kept, for the report. The answer is exactly that of reading the whole tree and
+// diffing it (test/atomic/tree-compare.test.ts holds the two together), and the digest exactly
+// digestTree(dir) of clean-memo.ts.
 import type { TreeDiff } from './generated-tree.js';
 import { TreeDigest } from './tree-digest.js';
 import { readEntry, unreadable, walkTree, type TreeWalk } from './tree-scan.js';
@@ -12,7 +13,7 @@ export interface TreeComparison {
   /**
    * The entries on disk that differ from what was rendered, that nothing rendered, or that are
    * `kept` (locks): their text, or for anything that is not a regular file a stand-in (NUL and what
-   * it is), as readTree gives them.
+   * it is).
    */
   current: Map<string, string>;
   /** What was rendered for each path in diff.changed whose text differs. */

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXCHANGE_HELPERS, exchangeDirsWith } from '../../src/output/exchange-dirs.js';
-import { readTree, recover, replaceTree, withLock } from '../../src/output/generated-tree.js';
+import { recover, replaceTree, withLock } from '../../src/output/generated-tree.js';
+import { readTree } from '../helpers/tree-oracle.js';
 import { freshProject, readFilesBytes, REPO_ROOT, runCli, tempDir } from '../helpers/project.js';
 
 const OLD = new Map([

@@ -7,10 +7,10 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digestTree } from '../../src/output/clean-memo.js';
-import { diffTrees, readTree, treeModes } from '../../src/output/generated-tree.js';
 import { TreeComparer } from '../../src/output/tree-compare.js';
 import { carryLocks, isLockPath } from '../../src/lock/lockfile.js';
 import { tempDir } from '../helpers/project.js';
+import { diffTrees, readTree, treeModes } from '../helpers/tree-oracle.js';
 
 const write = (dir: string, path: string, text: string | Buffer, mode = 0o644) => {
   mkdirSync(join(dir, path, '..'), { recursive: true });

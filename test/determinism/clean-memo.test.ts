@@ -5,7 +5,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSyn
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordClean } from '../../src/output/clean-memo.js';
-import { readTree } from '../../src/output/generated-tree.js';
+import { readTree } from '../helpers/tree-oracle.js';
 import { compileProject } from '../../src/project.js';
 import { freshProject, readFilesBytes, runCli, type CliResult } from '../helpers/project.js';
 

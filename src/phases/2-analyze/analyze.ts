@@ -1,4 +1,4 @@
-// Phase 2: syntax trees of all definition files → one checked project. Top-level declarations
+// Phase 2: syntax trees of all definition files → one checked project (file by file: ProjectAnalyzer). Top-level declarations
 // are collected across files (names are global), every statement is checked against the schema,
 // and references (`extends`, `use`, releases, platforms, repositories) are resolved by name.
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
