@@ -1,6 +1,7 @@
-// Phase 2: syntax trees of all definition files → one checked project (file by file: ProjectAnalyzer). Top-level declarations
-// are collected across files (names are global), every statement is checked against the schema,
-// and references (`extends`, `use`, releases, platforms, repositories) are resolved by name.
+// Phase 2: syntax trees of all definition files → one checked project, taken one file at a time
+// (ProjectAnalyzer). Top-level declarations are collected across files (names are global), every
+// statement is checked against the schema, and references (`extends`, `use`, releases, platforms,
+// repositories) are resolved by name.
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Node, SourceFile, Statement } from '../../model/ast.js';
 import type { BodyDecl, BodyItem, CheckedProject, Named, PlatformDecl, ReleaseDecl, RepoItem, RepositoryDecl } from '../../model/checked.js';
