@@ -4,7 +4,7 @@ import { error, fileSpan, hasErrors, sortDiagnostics, type Diagnostic } from './
 import type { CheckedProject } from './model/checked.js';
 import type { ImageSpec } from './model/spec.js';
 import { parseSource } from './phases/1-parse/parse.js';
-import { analyze, ProjectAnalyzer } from './phases/2-analyze/analyze.js';
+import { ProjectAnalyzer } from './phases/2-analyze/analyze.js';
 import { collectAxes, guessAxes, noAxes, sameAxes } from './phases/2-analyze/axes.js';
 import { resolve } from './phases/3-resolve/resolve.js';
 import { renderAll } from './phases/4-render/render.js';
@@ -46,8 +46,8 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   // Each file is parsed, analysed and dropped in turn: the syntax trees are most of a large
   // compile's memory (about 25 times the text), and nothing after the analysis reads them. That
   // needs the project's axes before any file is parsed: they are read ahead from the text, and if
-  // the trees turn out to declare others, the files are parsed and analysed again the usual way
-  // (2-analyze/axes.ts), so the answer never depends on the guess.
+  // the trees turn out to declare others, the files are parsed and analysed again against the
+  // axes the trees declared (2-analyze/axes.ts), so the answer never depends on the guess.
   let t0 = performance.now();
   const guessed = guessAxes(sources.values());
   const declared = noAxes();
@@ -65,7 +65,11 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   }
   t0 = performance.now();
   let a = analyzer.finish();
-  if (!sameAxes(declared, guessed)) a = analyze(sorted.map(([path, text]) => parseSource(path, text).file));
+  if (!sameAxes(declared, guessed)) {
+    const again = new ProjectAnalyzer(declared);
+    for (const [path, text] of sorted) again.addFile(parseSource(path, text).file);
+    a = again.finish();
+  }
   pushAll(diagnostics, a.diagnostics);
   t('analyze', t0);
   t0 = performance.now();

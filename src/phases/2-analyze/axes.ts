@@ -6,8 +6,8 @@
 // analyse and drop one file at a time (project.ts): with the axes known up front, no file's tree has
 // to wait for the others'. The guess is only a guess (a line inside a text block can look like a
 // declaration): the compile checks it against what the trees declare and, when they differ,
-// analyses the files again the usual way, so the guess decides how much memory a compile takes,
-// never what it finds.
+// analyses the files again against those, so the guess decides how long a compile takes, never
+// what it finds.
 import type { SourceFile } from '../../model/ast.js';
 import type { Axes } from './conditions.js';
 

@@ -44,13 +44,13 @@ const origin = (s: Span): Origin => {
  * images that reach them (a fragment used by thousands of images would otherwise make a Step per
  * image for each of its steps). Equal platform sets are one object (runs.ts's guards compare them).
  */
-const steps = new WeakMap<Step['operation'], Map<string, Step>>();
+const sharedSteps = new WeakMap<Step['operation'], Map<string, Step>>();
 const platformSets = new Map<string, NonNullable<Step['when']>>();
 const platformInfos = new WeakMap<PlatformDecl, PlatformInfo>();
 
 function sharedStep(operation: Step['operation'], platforms: string[] | undefined, span: Span, group: string): Step {
-  let byKey = steps.get(operation);
-  if (!byKey) steps.set(operation, (byKey = new Map()));
+  let byKey = sharedSteps.get(operation);
+  if (!byKey) sharedSteps.set(operation, (byKey = new Map()));
   const key = platforms ? `${group}\0${platforms.join(' ')}` : group;
   let step = byKey.get(key);
   if (!step) {
@@ -368,7 +368,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   // Declaration order: the first repository is the kickstart's installation source.
   const repositories = resolveRepositories(project, ctx, repoIds ?? [...project.repositories.keys()].map((name) => ({ name, span: self.nameSpan })), fail);
 
-  const outSteps: Step[] = [];
+  const steps: Step[] = [];
   const insideSteps: Step[] = [];
   for (const a of stepItems) {
     if (a.item.kind !== 'step') continue;
@@ -383,7 +383,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     if (a.item.inside && when) {
       fail('E409', a.item.span, 'steps that run inside the image cannot depend on the platform', { expected: 'an unconditional step' });
     }
-    (a.item.inside ? insideSteps : outSteps).push(step);
+    (a.item.inside ? insideSteps : steps).push(step);
   }
   const namingTags = [...new Set([...tags, ...(publishing.newest ? publishNaming.newestReleaseTags() : [])].map(fillValue))];
   const publish = publishNaming.finish(project, { id, tags: namingTags, fill: fillValue, fail, claims: publishing.claims });
@@ -411,7 +411,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     packages: { install: [...install.keys()], exclude: [...exclude.keys()], remove: [...remove.keys()], reinstall: [...reinstall.keys()], reinstallLangs },
     cleanAfterInstall,
     repositories,
-    steps: outSteps,
+    steps,
     insideSteps,
     config,
     kickstart: kickstart.settings,
