@@ -40,7 +40,7 @@ if (!Number.isInteger(trials) || trials < 1 || !Number.isInteger(seed) || !['cli
 }
 
 const { recover, replaceTree } = await import(pathToFileURL(join(DIST, 'output', 'generated-tree.js')).href);
-const { scanTree } = await import(pathToFileURL(join(DIST, 'output', 'tree-scan.js')).href);
+const { digestFiles, digestTree } = await import(pathToFileURL(join(DIST, 'output', 'clean-memo.js')).href);
 const { exchangeDirs } = await import(pathToFileURL(join(DIST, 'output', 'exchange-dirs.js')).href);
 
 /** mulberry32: a small seeded generator, so a failing run can be repeated with --seed. */
@@ -54,21 +54,16 @@ function rng(s) {
 }
 const random = rng(seed);
 
-/** Every entry under dir: each file's text, anything else as NUL and what it is. */
-function readTree(dir) {
-  const tree = new Map();
-  const scan = scanTree(dir, (path, bytes) => tree.set(path, bytes.toString('utf8')));
-  for (const [path, what] of scan.standIns) tree.set(path, `\0${what}`);
-  return tree;
-}
-const sameTree = (a, b) => a.size === b.size && [...a].every(([k, v]) => b.get(k) === v);
 const leftoversOf = (target) => readdirSync(join(target, '..')).filter((n) => n.startsWith('generated.almac-'));
 
-/** "old", "new", "missing", or "mixed" (a tree that is neither). */
-function classify(target, oldTree, newTree) {
+/**
+ * "old", "new", "missing", or "mixed" (a tree that is neither), by the clean memo's digest of a
+ * tree: every file's bytes, every entry that is not a file, and every wrong mode.
+ */
+function classify(target, oldDigest, newDigest) {
   if (!existsSync(target)) return 'missing';
-  const t = readTree(target);
-  return sameTree(t, oldTree) ? 'old' : sameTree(t, newTree) ? 'new' : 'mixed';
+  const d = digestTree(target);
+  return d === oldDigest ? 'old' : d === newDigest ? 'new' : 'mixed';
 }
 
 function run(args, cwd) {
@@ -129,8 +124,8 @@ async function cliTrials() {
   cpSync(join(oldDir, 'definitions'), join(newDir, 'definitions'), { recursive: true });
   changeDefinitions(join(newDir, 'definitions'));
   if (run(['generate', '-q', '--root', newDir]).status !== 0) throw new Error('the changed project does not generate');
-  const oldTree = readTree(join(oldDir, 'generated'));
-  const newTree = readTree(join(newDir, 'generated'));
+  const oldDigest = digestTree(join(oldDir, 'generated'));
+  const newDigest = digestTree(join(newDir, 'generated'));
   const target = join(work, 'generated');
   const reset = () => {
     rmSync(work, { recursive: true, force: true });
@@ -151,7 +146,7 @@ async function cliTrials() {
     const delay = random() * span;
     const child = spawn(process.execPath, [CLI, 'generate', '-q', '--root', work], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     const exit = await killAfter(child, delay);
-    const state = classify(target, oldTree, newTree);
+    const state = classify(target, oldDigest, newDigest);
     results.cli.trials++;
     results.cli[state]++;
     const at = `trial ${i}, killed after ${Math.round(delay)} ms (${exit.signal ?? `exit ${exit.code}`})`;
@@ -159,7 +154,7 @@ async function cliTrials() {
     if (state === 'missing' && atomic) fail('cli', `${at}: generated/ is missing`);
     const again = run(['generate', '-q', '--root', work]);
     if (again.status !== 0) fail('cli', `${at}: the next generate failed: ${again.stderr}`);
-    else if (classify(target, oldTree, newTree) !== 'new') fail('cli', `${at}: the next generate did not produce the new tree`);
+    else if (classify(target, oldDigest, newDigest) !== 'new') fail('cli', `${at}: the next generate did not produce the new tree`);
     const left = leftoversOf(target);
     if (left.length) fail('cli', `${at}: leftovers after the next generate: ${left.join(', ')}`);
     const check = run(['check', '-q', '--root', work]);
@@ -173,6 +168,7 @@ async function swapTrials() {
   const a = new Map(Array.from({ length: 40 }, (_, i) => [`d${i % 4}/f${i}`, `A ${i}\n`.repeat(50)]));
   const b = new Map(Array.from({ length: 30 }, (_, i) => [`d${i % 3}/f${i}`, `B ${i}\n`.repeat(50)]));
   b.set('only-in-b', 'B\n');
+  const [digestA, digestB] = [digestFiles(a), digestFiles(b)];
   const treeFile = join(base, 'trees.json');
   writeFileSync(treeFile, JSON.stringify([[...a], [...b]]));
   const loop = `
@@ -188,7 +184,7 @@ async function swapTrials() {
     await new Promise((resolve) => child.stdout.once('data', resolve));
     const delay = random() * 400;
     await killAfter(child, delay);
-    const state = classify(target, a, b);
+    const state = classify(target, digestA, digestB);
     results.swap.trials++;
     results.swap[state]++;
     const at = `trial ${i}, killed ${Math.round(delay)} ms into the loop`;
@@ -196,7 +192,7 @@ async function swapTrials() {
     if (state === 'missing' && atomic) fail('swap', `${at}: the tree is missing`);
     if (leftoversOf(target).length) results.swap.interrupted++;
     recover(target);
-    const after = classify(target, a, b);
+    const after = classify(target, digestA, digestB);
     if (after !== 'old' && after !== 'new') fail('swap', `${at}: after recover() the tree is ${after}`);
     const left = leftoversOf(target);
     if (left.length) fail('swap', `${at}: leftovers after recover(): ${left.join(', ')}`);
