@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countLeaks, findLeftoversSync, PodmanEngine, enginePaths, mergeEnv, processesUsingSync } from '../../src/runner/engine/index.js';
-import { almac, ensureBuildEnv, fixtureArgs, skipReason, startAlmac, STORE, tempDir } from './build-env.js';
+import { almac, ensureBuildEnv, fixtureArgs, skipReason, startAlmac, STORE, storeEnv, tempDir } from './build-env.js';
 
 const SKIP = skipReason();
 const TRIALS = Number(process.env['ALMAC_KILL_TRIALS'] ?? 30);
@@ -30,7 +30,7 @@ const storeVars = { CONTAINERS_CONF: storePaths.containersConf, CONTAINERS_STORA
 
 /** Ids of the store's images that have no name. */
 function namelessImages(): string[] {
-  const r = spawnSync('podman', ['images', '-q', '--no-trunc', '--filter', 'dangling=true'], { env: mergeEnv(process.env, storeVars), encoding: 'utf8' });
+  const r = spawnSync('podman', ['images', '-q', '--no-trunc', '--filter', 'dangling=true'], { env: storeEnv(), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`podman images failed: ${r.stderr}`);
   return r.stdout.split('\n').map((x) => x.trim()).filter(Boolean);
 }

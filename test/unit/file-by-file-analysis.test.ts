@@ -3,18 +3,21 @@
 // the syntax trees declare other axes than the text seemed to, the files are analysed again, and
 // the answer is always the one of analysing every tree together.
 import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic.js';
 import { guessAxes } from '../../src/phases/2-analyze/axes.js';
 import { analyze } from '../../src/phases/2-analyze/analyze.js';
 import { parseSource } from '../../src/phases/1-parse/parse.js';
 import { compileSources } from '../../src/project.js';
 import { AXES, AXES_FILE, TEST_FILE, imageWith } from '../helpers/inline.js';
 
+const line = (d: Diagnostic) => `${d.code} ${d.span.file}:${d.span.line}:${d.span.col} ${d.message}`;
+const shown = (c: ReturnType<typeof compileSources>) => c.diagnostics.map(line);
+
 /** Analysis diagnostics of every tree together (the classic two-pass analysis). */
 function analysedTogether(sources: Map<string, string>): string[] {
   const files = [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([p, t]) => parseSource(p, t).file);
-  return analyze(files).diagnostics.map((d) => `${d.code} ${d.span.file}:${d.span.line}:${d.span.col} ${d.message}`);
+  return analyze(files).diagnostics.map(line);
 }
-const shown = (c: ReturnType<typeof compileSources>) => c.diagnostics.map((d) => `${d.code} ${d.span.file}:${d.span.line}:${d.span.col} ${d.message}`);
 
 describe('axes read ahead from the text', () => {
   it('finds top-level release, platform and registry declarations', () => {
