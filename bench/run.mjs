@@ -56,7 +56,7 @@ const has = (cmd, args) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 
 const PIN = has('taskset', ['-c', '0', 'true']) ? ['taskset', '-c', '0'] : [];
 const PIN2 = has('taskset', ['-c', '0,1', 'true']) ? ['taskset', '-c', '0,1'] : [];
 const TIME = has('/usr/bin/time', ['-f', '%M', 'true']) ? ['/usr/bin/time', '-f', 'maxrss=%M cpu=%U+%S'] : [];
-// CPU to the millisecond: /usr/bin/time prints it in hundredths of a second, a quarter of the
+// CPU to the millisecond: /usr/bin/time prints it in hundredths of a second, a fifth to a quarter of the
 // floor's ~40-50 ms; bash's `time` keyword prints the same getrusage figures with %3U/%3S. Its
 // line comes after the command's own stderr and before /usr/bin/time's, which then gives only
 // the max RSS (of the largest process, the command, not bash).
@@ -259,10 +259,12 @@ try {
 
   log('## Where a cold check spends its time (compileProject timings, medians)');
   log();
-  // Without the synthetic project (--skip-synthetic) the table has one column of figures.
-  const synthCell = (text) => (synthPhases ? ` ${text} |` : '');
-  log(`| phase | this repository |${synthCell(`synthetic (${images} images, ${Math.min(runs, 3)} runs)`)}`);
-  log(synthPhases ? '|---|---:|---:|' : '|---|---:|');
+  // One column of figures per project measured (the synthetic one is absent under --skip-synthetic).
+  const columns = [{ title: 'this repository', phases: realPhases }];
+  if (synthPhases) columns.push({ title: `synthetic (${images} images, ${Math.min(runs, 3)} runs)`, phases: synthPhases });
+  const row = (label, cell) => log(`| ${label} | ${columns.map(({ phases }) => cell(phases)).join(' | ')} |`);
+  log(`| phase | ${columns.map((c) => c.title).join(' | ')} |`);
+  log(`|---|${columns.map(() => '---:').join('|')}|`);
   const rows = [
     ['load the compiler (module import)', 'load'],
     ['read definitions', 'read'],
@@ -273,8 +275,8 @@ try {
     ['read generated/ and compare', 'compare'],
     ['total in process', 'total'],
   ];
-  for (const [label, k] of rows) log(`| ${label} | ${fmtMs(realPhases[k])} |${synthCell(synthPhases ? fmtMs(synthPhases[k]) : '')}`);
-  log(`| peak memory of the process | ${fmtMB(realPhases.maxRssMB)} |${synthCell(synthPhases ? fmtMB(synthPhases.maxRssMB) : '')}`);
+  for (const [label, k] of rows) row(label, (phases) => fmtMs(phases[k]));
+  row('peak memory of the process', (phases) => fmtMB(phases.maxRssMB));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
