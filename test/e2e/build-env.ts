@@ -9,6 +9,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
+import { engineEnvVars, enginePaths } from '../../src/runner/engine/environment.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'bin', 'almac.js');
@@ -41,12 +42,7 @@ export function skipReason(): string | undefined {
 
 /** The store's environment (what `. <store>/env.sh` exports). */
 export function storeEnv(store: string = STORE): Record<string, string> {
-  return {
-    ...(process.env as Record<string, string>),
-    CONTAINERS_CONF: join(store, 'conf', 'containers.conf'),
-    CONTAINERS_STORAGE_CONF: join(store, 'conf', 'storage.conf'),
-    TMPDIR: join(store, 'tmp'),
-  };
+  return { ...(process.env as Record<string, string>), ...engineEnvVars(enginePaths(store)) };
 }
 
 function run(cmd: string, args: string[], opts: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countLeaks, findLeftoversSync, PodmanEngine, enginePaths, mergeEnv, processesUsingSync } from '../../src/runner/engine/index.js';
+import { countLeaks, engineEnvVars, findLeftoversSync, PodmanEngine, enginePaths, mergeEnv, processesUsingSync } from '../../src/runner/engine/index.js';
 import { almac, ensureBuildEnv, fixtureArgs, skipReason, startAlmac, STORE, storeEnv, tempDir } from './build-env.js';
 
 const SKIP = skipReason();
@@ -26,7 +26,7 @@ const PHASES: { name: string; via: string; marker: RegExp }[] = [
 ];
 
 const storePaths = enginePaths(STORE);
-const storeVars = { CONTAINERS_CONF: storePaths.containersConf, CONTAINERS_STORAGE_CONF: storePaths.storageConf, TMPDIR: storePaths.tmpDir };
+const storeVars = engineEnvVars(storePaths);
 
 /** Ids of the store's images that have no name. */
 function namelessImages(): string[] {
