@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { buildahConfigArgs } from './argv.js';
 import { CliEngine, importedId, undoOnce, uniqueName, type EngineOptions } from './cli-engine.js';
 import { CommandError } from './errors.js';
-import { parseBuildahImages, parseBuildahInspect } from './parse.js';
+import { parseBuildahImages, parseBuildahInspect, parseLines } from './parse.js';
 import { directSink, onInterrupt, type CommandSink, type ExecResult } from './process.js';
 import type { ContainerRunOptions, EngineCapabilities, ImageChanges, ImageInfo, ImageRecord, ImageRoot } from './types.js';
 
@@ -93,7 +93,7 @@ export class BuildahEngine extends CliEngine {
   override workingContainersSync(): string[] {
     // --all: also containers that exist only in the storage layer (a run killed while it created one)
     const r = spawnSync(this.bin, ['containers', '--all', '-q', '--notruncate'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
-    return (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+    return parseLines(r.stdout);
   }
 
   override removeWorkingContainersSync(ids: string[]): void {

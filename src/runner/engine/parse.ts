@@ -1,6 +1,11 @@
 // What engines print, as data: image listings, inspect output, names. Pure functions.
 import type { ImageInfo, ImageRecord } from './types.js';
 
+/** The non-empty lines of a listing such as `ps -q` or `containers -q` prints (ids, one per line), trimmed. */
+export function parseLines(text: string | null | undefined): string[] {
+  return (text ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+}
+
 function envListToRecord(list: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!Array.isArray(list)) return out;

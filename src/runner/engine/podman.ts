@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { findOnPath } from './detect.js';
 import { CliEngine, undoOnce, type EngineOptions } from './cli-engine.js';
-import { parsePodmanImages } from './parse.js';
+import { parseLines, parsePodmanImages } from './parse.js';
 import type { EngineCapabilities, ImageRecord, ImageRoot } from './types.js';
 
 export class PodmanEngine extends CliEngine {
@@ -42,7 +42,7 @@ export class PodmanEngine extends CliEngine {
    * created it leaves (podman ps lists neither; `buildah containers --all` lists both, with podman's own).
    */
   override workingContainersSync(): string[] {
-    const ids = (r: { stdout?: string | null }) => (r.stdout ?? '').split('\n').map((x) => x.trim()).filter(Boolean);
+    const ids = (r: { stdout?: string | null }) => parseLines(r.stdout);
     const opts = { env: this.env, encoding: 'utf8', timeout: 30_000 } as const;
     const viaBuildah = findOnPath('buildah', this.env['PATH']);
     const all = viaBuildah

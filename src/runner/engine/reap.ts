@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { findOnPath } from './detect.js';
+import { parseLines } from './parse.js';
 import type { Engine } from './types.js';
 
 /** Label on every container almac starts: the pid of the run (see reapLeftoversSync). */
@@ -157,18 +158,16 @@ function run(engine: Engine, argv: string[]): { code: number | null; stdout: str
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error ? String(r.error) : '') };
 }
 
-const lines = (s: string): string[] => s.split('\n').map((x) => x.trim()).filter(Boolean);
-
 /** Everything a run may have left in `engine`'s store (all of it, for almac's own store). */
 export function findLeftoversSync(engine: Engine): Leaks {
   const leaks: Leaks = { containers: [], workingContainers: [], imageMounts: [], mounts: [], processes: [], runc: [], tempFiles: [] };
   if (engine.name === 'docker') {
-    leaks.containers = lines(run(engine, [engine.bin, 'ps', '-aq', '--filter', `label=${RUN_LABEL}`]).stdout);
+    leaks.containers = parseLines(run(engine, [engine.bin, 'ps', '-aq', '--filter', `label=${RUN_LABEL}`]).stdout);
     return leaks;
   }
   if (engine.name === 'podman') {
-    leaks.containers = lines(run(engine, [engine.bin, 'ps', '-aq']).stdout);
-    leaks.imageMounts = lines(run(engine, [engine.bin, 'image', 'mount']).stdout);
+    leaks.containers = parseLines(run(engine, [engine.bin, 'ps', '-aq']).stdout);
+    leaks.imageMounts = parseLines(run(engine, [engine.bin, 'image', 'mount']).stdout);
   }
   leaks.workingContainers = engine.workingContainersSync();
   const env = engine.store;
@@ -223,7 +222,7 @@ export function reapLeftoversSync(engine: Engine, o: { includeOwn?: boolean } = 
     if (procs.length) waitForProcessesGone([env.stateDir], env.graphRoot, 5000);
   }
   // labelled helper containers whose run is gone (or this run's, on the way out)
-  const labelled = lines(run(engine, [engine.bin, 'ps', '-a', '--filter', `label=${RUN_LABEL}`, '--format', `{{.ID}} {{index .Labels "${RUN_LABEL}"}}`]).stdout)
+  const labelled = parseLines(run(engine, [engine.bin, 'ps', '-a', '--filter', `label=${RUN_LABEL}`, '--format', `{{.ID}} {{index .Labels "${RUN_LABEL}"}}`]).stdout)
     .map((l) => l.split(' '))
     .filter(([, pid]) => !pid || !pidAlive(Number(pid)) || (o.includeOwn && Number(pid) === process.pid))
     .map(([id]) => id!);
