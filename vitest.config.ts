@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vite's TypeScript transform leaves .cts files (src/cli/launch.cts, the CommonJS launcher) out by default.
+  esbuild: { include: /\.(m|c)?tsx?$/ },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/build-dist.ts'],

@@ -15,7 +15,7 @@
 // --baseline REV|DIR adds the same commands run by another almac, measured in the same rounds, for
 // before/after comparisons: DIR is a built almac; anything else is a git revision (e.g. HEAD~1),
 // unpacked with `git archive` and built with this checkout's node_modules.
-// The code cache (src/cli/launch.ts) is warm after a command's first run, as for any user; the
+// The code cache (src/cli/launch.cts) is warm after a command's first run, as for any user; the
 // "first run" case measures a cold check with an empty cache dir.
 // CPU is user + system time of the command (getrusage, to the millisecond through bash's `time`;
 // max RSS from /usr/bin/time); the real tree's commands are
@@ -114,7 +114,7 @@ const work = mkdtempSync(join(tmpdir(), 'almac-bench-'));
 // (by a test run, an editor) cannot change what is measured, nor invalidate the clean memo.
 const INSTALL = join(work, 'almac');
 // Timestamps are kept: bin/almac.js runs the bundle dist/almac.cjs only while the files it was
-// built from have the sizes and times it recorded (src/cli/launch.ts).
+// built from have the sizes and times it recorded (src/cli/launch.cts).
 for (const d of ['bin', 'dist', 'templates', 'bench']) cpSync(join(ROOT, d), join(INSTALL, d), { recursive: true, preserveTimestamps: true });
 cpSync(join(ROOT, 'package.json'), join(INSTALL, 'package.json'));
 symlinkSync(join(ROOT, 'node_modules'), join(INSTALL, 'node_modules'));
@@ -156,7 +156,7 @@ try {
   cpSync(join(ROOT, 'definitions'), join(real, 'definitions'), { recursive: true });
   measure(almac('generate', '-q', '--root', real), real);
   const memo = (root) => () => rmSync(join(root, '.almac', 'clean-memo.json'), { force: true });
-  // almac keeps V8's compiled code in the user's cache dir (src/cli/launch.ts), so every run after
+  // almac keeps V8's compiled code in the user's cache dir (src/cli/launch.cts), so every run after
   // the first is measured with it; "first run" cases start from an empty cache dir each time.
   const emptyCache = join(work, 'empty-cache');
   const firstRun = (root) => () => {

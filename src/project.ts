@@ -12,6 +12,7 @@ import { renderAll } from './phases/4-render/render.js';
 export { renderEach } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
 import { pushAll } from './util/arrays.js';
+import { allowOptimizingTiers } from './util/tiering.js';
 
 // Reading the definitions lives in project-files.ts (see there for what is read, and why).
 export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
@@ -42,6 +43,9 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   const timings: Record<string, number> = {};
   const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + performance.now() - t0);
   const diagnostics: Diagnostic[] = [];
+  let chars = 0;
+  for (const text of sources.values()) chars += text.length;
+  allowOptimizingTiers(chars);
   const sorted = [...sources].sort((a, b) => (a[0] < b[0] ? -1 : 1));
   // Each file is parsed, analysed and dropped in turn: the syntax trees are most of a large
   // compile's memory (about 25 times the text), and nothing after the analysis reads them. That

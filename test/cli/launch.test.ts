@@ -1,12 +1,13 @@
 // How bin/almac.js starts: the bundle dist/almac.cjs only while it is up to date, V8's code cache
-// in the user's cache dir, and nothing else of that dir touched (src/cli/launch.ts).
+// in the user's cache dir, and nothing else of that dir touched (src/cli/launch.cts).
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshBundle } from '../../src/cli/launch.js';
-import { runCli } from '../helpers/project.js';
+import { cacheKey, freshBundle } from '../../src/cli/launch.cjs';
+import { OPTIMIZE_ABOVE_CHARS } from '../../src/util/tiering.js';
+import { freshProject, runCli } from '../helpers/project.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const temp = mkdtempSync(join(tmpdir(), 'almac-launch-'));
@@ -34,7 +35,24 @@ describe('the bundle', () => {
     expect(freshBundle(join(temp, 'missing.cjs'))).toBeUndefined();
   });
 
-  // The tests run launch.ts from src/; the CLI they start runs dist/cli/launch.js, next to the bundle.
+  it('names the code cache by the digest line, the bundle file and Node, hashing nothing at start-up', () => {
+    const digest = createHash('sha1').update('code').digest('hex');
+    const text = `// almac-bundle-inputs []\n// almac-bundle-digest ${digest}\nmodule.exports = {};\n`;
+    const st = { size: 100, mtimeMs: 1_700_000_000_123.5 };
+    const key = cacheKey(text, st)!;
+    expect(key).toMatch(/^[0-9a-f]{20}$/);
+    expect(key.startsWith(digest.slice(0, 12))).toBe(true);
+    expect(cacheKey(text, st)).toBe(key);
+    // Another build, or the same bundle edited by hand (another size or time), gets another cache.
+    expect(cacheKey(text.replace(digest, createHash('sha1').update('other').digest('hex')), st)).not.toBe(key);
+    expect(cacheKey(text, { ...st, size: 101 })).not.toBe(key);
+    expect(cacheKey(text, { ...st, mtimeMs: st.mtimeMs + 1 })).not.toBe(key);
+    // No digest line (a bundle of an older build): no cache at all, rather than a cache of other code.
+    expect(cacheKey('// almac-bundle-inputs []\nmodule.exports = {};\n', st)).toBeUndefined();
+    expect(cacheKey(`// almac-bundle-inputs []\n// almac-bundle-digest nothex\n`, st)).toBeUndefined();
+  });
+
+  // The tests run launch.cts from src/; the CLI they start runs dist/cli/launch.cjs, next to the bundle.
   const built = freshBundle(join(REPO_ROOT, 'dist', 'almac.cjs')) !== undefined;
   it.skipIf(!built)('keeps one code cache file per verb, reuses it, and removes only its own stale files', async () => {
     const cacheHome = join(temp, 'cache');
@@ -68,6 +86,32 @@ describe('the bundle', () => {
     const third = await runCli(['explain', 'E401'], { env });
     expect(third.stdout).toBe(first.stdout);
     expect(statSync(join(dir, files[0]!)).size).toBeGreaterThan(1000);
+  });
+
+  // Short commands run with V8's optimizing compiler off, and a compile of a large project turns it
+  // on (src/util/tiering.ts); the cache must still be made under the flags the next run starts with.
+  it.skipIf(!built)('keeps using one code cache across small and large projects', async () => {
+    const cacheHome = join(temp, 'cache-tiers');
+    const dir = join(cacheHome, 'almac', 'code-cache');
+    const env = { XDG_CACHE_HOME: cacheHome };
+    const large = freshProject();
+    // A fragment of more than OPTIMIZE_ABOVE_CHARS characters, used by no image: the output is unchanged.
+    const line = (i: number) => `      line ${String(i).padStart(8, '0')} of a large fragment, for the test\n`;
+    const lines = Array.from({ length: Math.ceil(OPTIMIZE_ABOVE_CHARS / line(0).length) + 1 }, (_, i) => line(i)).join('');
+    expect(lines.length).toBeGreaterThan(OPTIMIZE_ABOVE_CHARS);
+    writeFileSync(join(large, 'definitions', 'large-fragment.alma'), `fragment large-text {\n  post {\n    write /etc/large.conf """\n${lines}      """\n  }\n}\n`);
+    const first = await runCli(['check', '--root', large], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const files = readdirSync(dir).filter((f) => f.endsWith('-check-compiler.v8'));
+    expect(files).toHaveLength(1);
+    const written = statSync(join(dir, files[0]!)).mtimeMs;
+    // A small project's check (no memo: another project) uses that cache as it is.
+    const small = freshProject();
+    const second = await runCli(['check', '--root', small], { env });
+    expect(second.code).toBe(0);
+    expect(statSync(join(dir, files[0]!)).mtimeMs).toBe(written);
+    expect(readdirSync(dir).filter((f) => f.endsWith('-check-compiler.v8'))).toEqual(files);
   });
 
   it.skipIf(!built)('runs without a usable cache directory', async () => {
