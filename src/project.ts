@@ -13,6 +13,7 @@ export { renderEach } from './phases/4-render/render.js';
 import { DEFINITIONS_DIR, readSources } from './project-files.js';
 import { pushAll } from './util/arrays.js';
 import { allowOptimizingTiers } from './util/tiering.js';
+import { nowMs } from './util/clock.js';
 
 // Reading the definitions lives in project-files.ts (see there for what is read, and why).
 export { DEFINITIONS_DIR, GENERATED_DIR, findDefinitionFiles, readSources } from './project-files.js';
@@ -41,7 +42,7 @@ function orderImages(images: ImageSpec[]): ImageSpec[] {
 
 export function compileSources(root: string, sources: Map<string, string>, opts: { render?: boolean } = {}): Compilation {
   const timings: Record<string, number> = {};
-  const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + performance.now() - t0);
+  const t = (k: string, t0: number) => (timings[k] = (timings[k] ?? 0) + nowMs() - t0);
   const diagnostics: Diagnostic[] = [];
   let chars = 0;
   for (const text of sources.values()) chars += text.length;
@@ -52,22 +53,22 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   // needs the project's axes before any file is parsed: they are read ahead from the text, and if
   // the trees turn out to declare others, the files are parsed and analysed again against the
   // axes the trees declared (2-analyze/axes.ts), so the answer never depends on the guess.
-  let t0 = performance.now();
+  let t0 = nowMs();
   const guessed = guessAxes(sources.values());
   const declared = noAxes();
   const analyzer = new ProjectAnalyzer(guessed);
   t('analyze', t0);
   for (const [path, text] of sorted) {
-    t0 = performance.now();
+    t0 = nowMs();
     const r = parseSource(path, text);
     pushAll(diagnostics, r.diagnostics);
     t('parse', t0);
-    t0 = performance.now();
+    t0 = nowMs();
     collectAxes(r.file, declared);
     analyzer.addFile(r.file);
     t('analyze', t0);
   }
-  t0 = performance.now();
+  t0 = nowMs();
   let a = analyzer.finish();
   if (!sameAxes(declared, guessed)) {
     const again = new ProjectAnalyzer(declared);
@@ -76,7 +77,7 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   }
   pushAll(diagnostics, a.diagnostics);
   t('analyze', t0);
-  t0 = performance.now();
+  t0 = nowMs();
   const r = resolve(a.project);
   // Whole-image checks assume sound declarations; after errors in them they mostly repeat those
   // errors in other words (a misspelt `install` also "installs no packages"), so they wait.
@@ -88,7 +89,7 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
     result.diagnostics.push(error('E100', fileSpan(DEFINITIONS_DIR), 'no definitions found', { expected: `.alma files under ${DEFINITIONS_DIR}/`, hint: 'run almac from the project root, or pass --root' }));
   }
   if (!hasErrors(result.diagnostics) && opts.render !== false) {
-    t0 = performance.now();
+    t0 = nowMs();
     result.outputs = renderAll(images);
     t('render', t0);
   }
@@ -96,9 +97,9 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
 }
 
 export function compileProject(root: string, opts: { render?: boolean } = {}): Compilation {
-  const t0 = performance.now();
+  const t0 = nowMs();
   const { sources, diagnostics } = readSources(root);
-  const readMs = performance.now() - t0;
+  const readMs = nowMs() - t0;
   const c = compileSources(root, sources, opts);
   c.timings['read'] = readMs;
   c.diagnostics = sortDiagnostics([...diagnostics, ...c.diagnostics]);

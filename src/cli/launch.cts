@@ -42,6 +42,12 @@ const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
  */
 const SHORT_RUN_VERBS = new Set(['check', 'generate', 'print', 'list', 'fmt', 'diff', 'explain']);
 const SHORT_RUN_FLAGS = '--no-turbofan';
+/**
+ * Node's own modules that these commands load, loaded before the flags change: Node compiles its
+ * modules from a code cache of their own, which V8 accepts only under the default flags (node:crypto
+ * would take twice as long to load). `check` and `generate` digest trees for the clean memo.
+ */
+const LOAD_BEFORE_FLAGS: Record<string, string[]> = { check: ['node:crypto'], generate: ['node:crypto'] };
 
 /** The directory part of a path as the bundle names them ("/" separated). */
 const dirOf = (file: string) => file.slice(0, Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')));
@@ -53,7 +59,10 @@ function sha1(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex');
 }
 
-/** The bundle's text, if it exists and all its inputs are as they were when it was built. */
+/**
+ * The bundle's text, if it exists, is of this build's format (an inputs line, a digest line, then
+ * one function expression), and all its inputs are as they were when it was built.
+ */
 export function freshBundle(file = BUNDLE): string | undefined {
   let text: string;
   try {
@@ -61,7 +70,7 @@ export function freshBundle(file = BUNDLE): string | undefined {
   } catch {
     return undefined;
   }
-  if (!text.startsWith(INPUTS_LINE)) return undefined;
+  if (!text.startsWith(INPUTS_LINE) || !text.startsWith(DIGEST_LINE, text.indexOf('\n') + 1)) return undefined;
   let inputs: [string, number, number, string][];
   try {
     inputs = JSON.parse(text.slice(INPUTS_LINE.length, text.indexOf('\n'))) as [string, number, number, string][];
@@ -167,9 +176,13 @@ export async function launch(argv: string[]): Promise<number> {
   }
   // Before the bundle is compiled: V8 accepts a code cache only under the flags it was made with.
   const shortRun = SHORT_RUN_VERBS.has(verb);
-  if (shortRun) setFlagsFromString(SHORT_RUN_FLAGS);
-  // The bundle's `import()`s of external ES modules (yargs) come here (see scripts/bundle.mjs).
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname, __almacImport) {${source}\n})`, { filename: BUNDLE, cachedData });
+  if (shortRun) {
+    for (const id of LOAD_BEFORE_FLAGS[verb] ?? []) require(id);
+    setFlagsFromString(SHORT_RUN_FLAGS);
+  }
+  // The bundle is one function of the module's variables (see scripts/bundle.mjs); its `import()`s
+  // of external ES modules (yargs) come to importExternal.
+  const script = new vm.Script(source, { filename: BUNDLE, cachedData });
   if (script.cachedDataRejected) used = undefined;
   const module = { exports: {} as MainModule };
   const importExternal = (specifier: string) => import(specifier);

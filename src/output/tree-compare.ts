@@ -7,6 +7,7 @@
 import type { TreeDiff } from './generated-tree.js';
 import { TreeDigest } from './tree-digest.js';
 import { readEntry, unreadable, walkTree, type TreeWalk } from './tree-scan.js';
+import { nowMs } from '../util/clock.js';
 
 export interface TreeComparison {
   diff: TreeDiff;
@@ -47,14 +48,14 @@ export class TreeComparer {
   elapsedMs = 0;
 
   constructor(private readonly dir: string, private readonly kept: (path: string) => boolean = () => false) {
-    const t0 = performance.now();
+    const t0 = nowMs();
     this.walk = walkTree(dir, (path, full) => this.pending.set(path, full));
-    this.elapsedMs += performance.now() - t0;
+    this.elapsedMs += nowMs() - t0;
   }
 
   /** Compares one rendered file with the file at its path. */
   offer(path: string, text: string): void {
-    const t0 = performance.now();
+    const t0 = nowMs();
     this.offered.add(path);
     const full = this.pending.get(path);
     this.pending.delete(path);
@@ -74,12 +75,12 @@ export class TreeComparer {
       this.wanted.set(path, text);
     } else if (full === undefined) this.diff.added.push(path);
     // else: unreadable, reported by finish()
-    this.elapsedMs += performance.now() - t0;
+    this.elapsedMs += nowMs() - t0;
   }
 
   /** Reads what nothing rendered, and gives the answer. */
   finish(): TreeComparison {
-    const t0 = performance.now();
+    const t0 = nowMs();
     for (const [path, full] of this.pending) {
       const bytes = readEntry(this.walk, this.dir, path, full);
       if (!bytes) continue; // a stand-in (below) or a problem
@@ -97,7 +98,7 @@ export class TreeComparer {
     for (const p of this.walk.modes.keys()) if (!this.offered.has(p) && !this.current.has(p)) this.diff.changed.push(p);
     this.digest.addModes(this.walk.modes);
     for (const k of ['added', 'changed', 'removed'] as const) this.diff[k].sort();
-    this.elapsedMs += performance.now() - t0;
+    this.elapsedMs += nowMs() - t0;
     return { diff: this.diff, current: this.current, wanted: this.wanted, modes: this.walk.modes, digest: this.digest.digest(), files: this.offered.size };
   }
 }

@@ -20,10 +20,11 @@ describe('the bundle', () => {
     const st = statSync(input);
     const bundle = join(temp, 'almac.cjs');
     const digest = createHash('sha1').update('export const x = 1;\n').digest('hex');
-    writeFileSync(bundle, `// almac-bundle-inputs ${JSON.stringify([['input.js', st.size, Math.trunc(st.mtimeMs), digest]])}\nmodule.exports = {};\n`);
-    expect(freshBundle(bundle)).toContain('module.exports');
+    const body = '(function (exports) {\n})\n';
+    writeFileSync(bundle, `// almac-bundle-inputs ${JSON.stringify([['input.js', st.size, Math.trunc(st.mtimeMs), digest]])}\n// almac-bundle-digest ${createHash('sha1').update(body).digest('hex')}\n${body}`);
+    expect(freshBundle(bundle)).toContain('(function (exports)');
     utimesSync(input, st.atime, new Date(st.mtimeMs + 5000)); // a copy: another time, the same content
-    expect(freshBundle(bundle)).toContain('module.exports');
+    expect(freshBundle(bundle)).toContain('(function (exports)');
     writeFileSync(input, 'export const x = 2;\n'); // a rebuild: the same size, other content
     expect(freshBundle(bundle)).toBeUndefined();
     writeFileSync(input, 'export const x = 22;\n');
@@ -31,6 +32,8 @@ describe('the bundle', () => {
     rmSync(input);
     expect(freshBundle(bundle)).toBeUndefined();
     writeFileSync(bundle, 'module.exports = {};\n'); // no inputs line: not a bundle of this build
+    expect(freshBundle(bundle)).toBeUndefined();
+    writeFileSync(bundle, '// almac-bundle-inputs []\nmodule.exports = {};\n'); // an older format, without the digest line
     expect(freshBundle(bundle)).toBeUndefined();
     expect(freshBundle(join(temp, 'missing.cjs'))).toBeUndefined();
   });

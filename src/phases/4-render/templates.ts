@@ -1,13 +1,17 @@
 // The Handlebars templates of templates/*.hbs, compiled once per process.
 //
 // `npm run build` also precompiles them (scripts/build-templates.mjs) into
-// dist/phases/4-render/templates.precompiled.cjs, which needs only the small Handlebars runtime
-// instead of the full compiler: that saves some 25 ms at every start of almac. The precompiled
+// dist/phases/4-render/templates.precompiled.cjs (loaded through precompiled.ts), which needs only
+// the small Handlebars runtime instead of the full compiler: that saves some 25 ms at every start
+// of almac. The precompiled
 // module keeps the source each template was compiled from, and is used only while that source is
 // still the template's text: after an edit to a template followed by a bare `tsc`, the template is
 // compiled from its source, so a stale build can never render old text.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadPrecompiled, loadRuntime } from './precompiled.js';
+
+export { PRECOMPILED_MODULE } from './precompiled.js';
 
 export const TEMPLATE_DIR = new URL('../../../templates/', import.meta.url);
 /** HTML escaping off: every value was quoted for its target (shell, Containerfile) in code. */
@@ -24,9 +28,6 @@ const TEMPLATE_HELPERS = {
     return xs.join('\n');
   },
 };
-/** Written by scripts/build-templates.mjs next to this module's compiled form. */
-export const PRECOMPILED_MODULE = './templates.precompiled.cjs';
-
 export type Template = (view: unknown) => string;
 export interface PrecompiledTemplate {
   source: string;
@@ -34,26 +35,14 @@ export interface PrecompiledTemplate {
   spec: Parameters<typeof import('handlebars').template>[0];
 }
 
-// Handlebars is CommonJS; require() loads it synchronously, and only when a template is needed.
+// The full Handlebars (with its template compiler) is needed only for a template that has no
+// up-to-date precompiled form; it is CommonJS, and require() loads it synchronously.
 const require = createRequire(import.meta.url);
 const cache = new Map<string, Template>();
-let precompiled: Record<string, PrecompiledTemplate> | null | undefined;
-
-function precompiledTemplates(): Record<string, PrecompiledTemplate> | null {
-  if (precompiled === undefined) {
-    try {
-      precompiled = require(PRECOMPILED_MODULE) as Record<string, PrecompiledTemplate>;
-    } catch {
-      precompiled = null; // not built (tests run from src/, or only tsc was run)
-    }
-  }
-  return precompiled;
-}
 
 function fromPrecompiled(pre: PrecompiledTemplate): Template | undefined {
   try {
-    const runtime = require('handlebars/dist/handlebars.runtime.min.js') as typeof import('handlebars');
-    return runtime.template(pre.spec) as Template;
+    return loadRuntime().template(pre.spec) as Template;
   } catch {
     return undefined; // e.g. built with another Handlebars version than the one installed now
   }
@@ -63,7 +52,7 @@ export function template(name: string): Template {
   let t = cache.get(name);
   if (!t) {
     const source = readFileSync(new URL(name, TEMPLATE_DIR), 'utf8');
-    const pre = precompiledTemplates()?.[name];
+    const pre = loadPrecompiled()?.[name];
     t = pre && pre.source === source ? fromPrecompiled(pre) : undefined;
     t ??= (require('handlebars') as typeof import('handlebars')).compile(source, TEMPLATE_OPTIONS) as Template;
     const render = t as (view: unknown, options: { helpers: typeof TEMPLATE_HELPERS }) => string;
