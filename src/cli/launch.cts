@@ -188,6 +188,7 @@ export async function launch(argv: string[]): Promise<number> {
   const importExternal = (specifier: string) => import(specifier);
   (script.runInThisContext() as (...a: unknown[]) => void).call(module.exports, module.exports, createRequire(BUNDLE), module, BUNDLE, dirOf(BUNDLE), importExternal);
   const cli = module.exports;
+  cli.runningFromBundle(); // checked by freshBundle: the clean memo may know this build by the bundle alone
   const code = await cli.main(argv);
   const ran = cli.usedParts.has('compiler') ? 'compiler' : 'plain';
   if (dir && key && used !== 'compiler' && used !== ran) {

@@ -8,6 +8,7 @@ import { VERBS, type Verb } from './registry.js';
 import { parseSimpleCommandLine, type SimpleOption } from './simple-argv.js';
 
 export { usedParts } from './used-parts.js';
+export { runningFromBundle } from '../output/compiler-identity.js';
 
 export const GLOBAL_OPTIONS: Record<string, SimpleOption> = {
   root: { type: 'string', describe: 'Project directory (holds definitions/ and generated/)', defaultDescription: 'current directory' },

@@ -3,11 +3,8 @@
 // changed since (the full run costs several times the start-up of Node itself).
 //
 // Why it cannot give a wrong answer: the memo holds digests of everything the answer depends on —
-//   - the compiler: the name, size and change time of every file of almac's dist/ and templates/
-//     (the change time, ctime, moves on every write and, unlike the modification time, cannot be
-//     set back by touch, cp -p or tar, so any rebuild or edit changes it; reading all of dist/
-//     instead would cost more than the rest of the fast path), the versions of the runtime
-//     dependencies, and the Node version;
+//   - the compiler: the files this build of almac consists of, by name, size and change time, and
+//     the Node version (compiler-identity.ts);
 //   - the input: the name and content of every definition file, read by the same code the compiler
 //     reads them with (project-files.ts; symbolic links included, which are errors);
 //   - the output: the name and content of every file in generated/;
@@ -16,15 +13,16 @@
 // almac: each changes a digest and the command takes the full path. Only clean states are recorded,
 // so every problem is reported by a full run. The memo lives in .almac/ (never committed) and is
 // written atomically; a missing, unreadable or foreign memo is simply a miss.
-import { createHash, type Hash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { replaceFileAtomically } from '../util/atomic-file.js';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
 import { scanTree } from './tree-scan.js';
 import { TreeDigest } from './tree-digest.js';
+import { compilerDigest, currentBuild } from './compiler-identity.js';
+
+export { compilerFingerprint } from './compiler-identity.js';
 
 const MEMO_FORMAT = 3;
 const MEMO_FILE = join('.almac', 'clean-memo.json');
@@ -47,8 +45,6 @@ interface MemoFile {
   result: CleanResult;
 }
 
-const sha = () => createHash('sha256');
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Digest of a set of files (names and UTF-8 contents), as digestTree digests them on disk. */
 export function digestFiles(files: Map<string, string>): string {
@@ -68,81 +64,6 @@ export function digestTree(dir: string): string {
   for (const [path, what] of scan.standIns) d.add(path, `\0${what}`);
   d.addModes(scan.modes);
   return d.digest();
-}
-
-/** almac's installation root (the directory holding dist/ and templates/). */
-const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/**
- * name@version of an installed dependency, looked up the way Node finds packages (node_modules of
- * the installation root, then of each parent) but without the cost of require.resolve.
- */
-function packageVersion(name: string): string {
-  for (let dir = INSTALL_ROOT; ; dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')) as { version?: string };
-      return `${name}@${pkg.version}`;
-    } catch {
-      if (dirname(dir) === dir) return `${name}@?`;
-    }
-  }
-}
-
-/**
- * Digest of the code that turns definitions into generated files: the versions of Node and of the
- * runtime dependencies, and the size and times of each listed file and directory (paths relative
- * to the installation root; directories end in "/": their times change when entries come or go).
- * Undefined when a listed entry is gone.
- */
-function compilerDigest(entries: readonly string[]): string | undefined {
-  const h = sha().update(`${process.version}\0${packageVersion('chevrotain')}\0${packageVersion('handlebars')}\0`);
-  for (const rel of entries) {
-    const st = statSync(join(INSTALL_ROOT, rel), { bigint: true, throwIfNoEntry: false });
-    if (!st) return undefined;
-    h.update(`${rel}\0${st.size}\0${st.ctimeNs}\0${st.mtimeNs}\0`);
-  }
-  return h.digest('hex');
-}
-
-/** Every directory and code file of almac's dist/ and templates/ (source maps aside), sorted. */
-function compilerEntries(): string[] {
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    out.push(rel);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(join(INSTALL_ROOT, rel), { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) walk(`${rel}${e.name}/`);
-      else if (e.isFile() && !e.name.endsWith('.map')) out.push(`${rel}${e.name}`);
-    }
-  };
-  walk('dist/');
-  walk('templates/');
-  return out.sort(byName);
-}
-
-let thisBuild: { entries: string[]; digest: string } | undefined;
-
-/**
- * This build of almac, listed and digested once per process. On the path that compiles, it is
- * taken before compiling, so the result is recorded against the code that produced it even if
- * almac is rebuilt meanwhile.
- */
-function currentBuild(): { entries: string[]; digest: string } {
-  if (!thisBuild) {
-    const entries = compilerEntries();
-    thisBuild = { entries, digest: compilerDigest(entries) ?? '' };
-  }
-  return thisBuild;
-}
-
-/** The digest of this build of almac (the compiler part of the memo's key; also the runner's). */
-export function compilerFingerprint(): string {
-  return currentBuild().digest;
 }
 
 /**

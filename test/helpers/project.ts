@@ -81,14 +81,14 @@ export interface CliResult {
 
 /**
  * Runs bin/almac.js as a user would, without blocking, so CLI tests can run concurrently.
- * NO_COLOR keeps diagnostics free of escape codes.
+ * NO_COLOR keeps diagnostics free of escape codes. `cli` runs another installation's bin/almac.js.
  */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; cli?: string } = {}): Promise<CliResult> {
   // NO_COLOR keeps escape codes out of the output; FORCE_COLOR would override it (and make node warn).
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...opts.env };
   delete env['FORCE_COLOR'];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd ?? REPO_ROOT, env });
+    const child = spawn(process.execPath, [opts.cli ?? CLI, ...args], { cwd: opts.cwd ?? REPO_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
