@@ -14,10 +14,10 @@
 // delete the generated files of whatever was skipped. A file name that is not UTF-8 (E104) or that
 // holds bidirectional or invisible characters (E103) is an error too, never silently ignored.
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
-import { join } from 'node:path';
+import { inside } from './util/paths.js';
 import { error, fileSpan, type Diagnostic } from './diagnostics/diagnostic.js';
 import { CONTROL_OR_LINE_BREAK } from './phases/2-analyze/grammars.js';
-import { BIDI_OR_INVISIBLE, decodeFileName, shownText } from './util/display.js';
+import { decodeFileName, hasBidiOrInvisible, shownText } from './util/display.js';
 import { describeFsError, FileSystemError, LEFT_AS_IT_WAS, type FsProblem } from './util/fs-problems.js';
 
 export const DEFINITIONS_DIR = 'definitions';
@@ -49,7 +49,7 @@ export function scanDefinitions(root: string, dir = DEFINITIONS_DIR): Definition
   const stack = [start];
   while (stack.length) {
     const rel = stack.pop()!;
-    const full = rel === '' ? root : join(root, rel);
+    const full = rel === '' ? root : inside(root, rel);
     const prefix = rel === '' ? '' : `${rel}/`;
     let entries: Dirent[];
     try {
@@ -114,7 +114,7 @@ export function readSources(root: string): { sources: Map<string, string>; diagn
   }
   const unreadable: FsProblem[] = [];
   for (const f of files) {
-    if (CONTROL_OR_LINE_BREAK.test(f) || BIDI_OR_INVISIBLE.test(f)) {
+    if (CONTROL_OR_LINE_BREAK.test(f) || hasBidiOrInvisible(f)) {
       diagnostics.push(error('E103', fileSpan(shownText(f)), 'this file name contains a control character, line break, or a bidirectional or invisible character', {
         expected: 'a file name on one line that displays as it is',
         hint: 'rename the file; its name is written into comments of the generated files',
@@ -123,7 +123,7 @@ export function readSources(root: string): { sources: Map<string, string>; diagn
     }
     let buf: Buffer;
     try {
-      buf = readFileSync(join(root, f));
+      buf = readFileSync(inside(root, f));
     } catch (e) {
       unreadable.push({ path: f, reason: describeFsError(e) });
       continue;

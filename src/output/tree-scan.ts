@@ -9,7 +9,8 @@
 // generated/ itself must be a real directory: a symbolic link in its place is refused.
 // The walk keeps its own stack (no recursion however deep the tree).
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, readSync, type Dirent, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
+import { inside } from '../util/paths.js';
 import { decodeFileName, shownText } from '../util/display.js';
 import { describeFsError, FileSystemError, LEFT_AS_IT_WAS, type FsProblem } from '../util/fs-problems.js';
 
@@ -91,7 +92,7 @@ export function walkTree(dir: string, onFile: (path: string, full: string, walk:
   const stack: string[] = [''];
   while (stack.length) {
     const rel = stack.pop()!;
-    const full = rel === '' ? dir : join(dir, rel);
+    const full = rel === '' ? dir : inside(dir, rel);
     let entries: Dirent[];
     try {
       entries = readdirSync(full, { withFileTypes: true });
@@ -111,7 +112,7 @@ export function walkTree(dir: string, onFile: (path: string, full: string, walk:
     }
     for (const e of entries) {
       const path = `${rel}${e.name}`;
-      const p = join(full, e.name);
+      const p = inside(full, e.name);
       if (e.isDirectory()) {
         try {
           const problem = modeProblem(lstatSync(p).mode, true);

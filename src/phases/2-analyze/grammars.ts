@@ -1,6 +1,6 @@
 // The real grammars of the values a definition may contain. Everything that reaches a shell,
 // a Containerfile or a kickstart is checked here first; renderers still quote what they emit.
-import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+import { hasBidiOrInvisible } from '../../util/display.js';
 import { isGlob, parseGlob } from '../../util/glob.js';
 
 /** RPM package name (as in `Name:`), optionally a glob, or a provide like `dnf-command(config-manager)`. */
@@ -42,7 +42,6 @@ export const CONTROL_OR_LINE_BREAK = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
  * and characters that display as nothing (U+200B, …): rejected in paths, names and single-line
  * values, escaped (octal) in file contents.
  */
-const UNSHOWN = BIDI_OR_INVISIBLE;
 const UNSHOWN_MESSAGE = 'cannot contain bidirectional or invisible characters (such as U+202E or U+200B): a reviewed diff would not show what runs';
 
 /**
@@ -53,7 +52,7 @@ const UNSHOWN_MESSAGE = 'cannot contain bidirectional or invisible characters (s
 export function checkPath(p: string, opts: { glob: boolean }): string | undefined {
   if (!p.startsWith('/')) return 'paths must be absolute (start with `/`)';
   if (CONTROL_OR_LINE_BREAK.test(p)) return 'paths cannot contain control characters or line breaks (such as newlines or NUL)';
-  if (UNSHOWN.test(p)) return `paths ${UNSHOWN_MESSAGE}`;
+  if (hasBidiOrInvisible(p)) return `paths ${UNSHOWN_MESSAGE}`;
   const segs = p.split('/').slice(1);
   const trailing = segs.length > 1 && segs[segs.length - 1] === '' ? 1 : 0;
   for (let i = 0; i < segs.length - trailing; i++) {
@@ -74,7 +73,7 @@ export function checkPath(p: string, opts: { glob: boolean }): string | undefine
 export function checkLinkTarget(p: string): string | undefined {
   if (p === '') return 'a symlink target cannot be empty';
   if (CONTROL_OR_LINE_BREAK.test(p)) return 'a symlink target cannot contain control characters or line breaks';
-  if (UNSHOWN.test(p)) return `a symlink target ${UNSHOWN_MESSAGE}`;
+  if (hasBidiOrInvisible(p)) return `a symlink target ${UNSHOWN_MESSAGE}`;
   // `ln -sfn TARGET LINK` would read it as options; a file named so can be written `./-name`.
   if (p.startsWith('-')) return 'a symlink target cannot start with `-` (write `./-name`)';
   if (/[*?]/.test(p)) return 'a symlink target cannot be a glob';
@@ -143,6 +142,6 @@ export function checkText(t: string): string | undefined {
 
 /** A single-line value (ENV, LABEL): no control characters but tab. */
 export function checkSingleLine(t: string): string | undefined {
-  if (UNSHOWN.test(t)) return `this value ${UNSHOWN_MESSAGE}`;
+  if (hasBidiOrInvisible(t)) return `this value ${UNSHOWN_MESSAGE}`;
   return t.replace(/\t/g, ' ').match(CONTROL_OR_LINE_BREAK) ? 'this value must be a single line without control characters' : undefined;
 }

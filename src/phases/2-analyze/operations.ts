@@ -5,7 +5,7 @@ import type { Statement, Value } from '../../model/ast.js';
 import type { Operation } from '../../model/spec.js';
 import { looksLikeOption, readArgs, type OptionKind } from './args.js';
 import { argCount, checked, noBlock, printable, scalar, type Ctx } from './context.js';
-import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+import { hasBidiOrInvisible } from '../../util/display.js';
 import { ACCOUNT_NAME, CONTROL_OR_LINE_BREAK, DATE_FORMAT, SYSTEMD_UNIT, checkLinkTarget, checkPath, checkText, classifyPackage, explainBadPackage, normaliseMode } from './grammars.js';
 
 interface OpSpec {
@@ -70,7 +70,7 @@ function strOpt(ctx: Ctx, a: ReturnType<typeof readArgs>, key: string, test: (s:
   return s === undefined ? null : s;
 }
 
-const noControl = (s: string) => (CONTROL_OR_LINE_BREAK.test(s) || BIDI_OR_INVISIBLE.test(s) || s.includes(':') ? 'this value cannot contain control characters, line breaks, bidirectional or invisible characters, or `:`' : undefined);
+const noControl = (s: string) => (CONTROL_OR_LINE_BREAK.test(s) || hasBidiOrInvisible(s) || s.includes(':') ? 'this value cannot contain control characters, line breaks, bidirectional or invisible characters, or `:`' : undefined);
 const absPath = (s: string) => checkPath(s, { glob: false });
 
 function units(ctx: Ctx, st: Statement, values: Value[]): string[] | undefined {

@@ -48,19 +48,21 @@ export function printfFormat(text: string): string {
   const rest = lead ? text.slice(1) : text;
   // ASCII text (the usual case) cannot hold the C1, Unicode and invisible characters: the
   // expression without them (and without the `u` flag) finds the same characters, faster.
-  return `'${lead}${rest.replace(NON_ASCII.test(rest) ? PRINTF_SPECIAL : PRINTF_SPECIAL_ASCII, printfEscape)}'`;
+  return `'${lead}${rest.replace(NON_ASCII.test(rest) ? printfSpecial() : PRINTF_SPECIAL_ASCII, printfEscape)}'`;
 }
 
 const NON_ASCII = /[^\u0000-\u007f]/;
-/** PRINTF_SPECIAL restricted to ASCII. */
+/** printfSpecial() restricted to ASCII. */
 const PRINTF_SPECIAL_ASCII = /[\\%'\n\t\u0000-\u001f\u007f]/g;
 
+let printfSpecialAll: RegExp | undefined;
 /**
  * What printfFormat escapes: printf's own `\` and `%`, the quote, and every character some reader
  * counts as a line break or that would not display as itself in a reviewed diff (controls, C1,
- * U+2028/U+2029, bidirectional controls and invisible characters: see util/display.ts).
+ * U+2028/U+2029, bidirectional controls and invisible characters: see util/display.ts). Built on
+ * first use, for the first text that is not ASCII (see hasBidiOrInvisible there).
  */
-const PRINTF_SPECIAL = new RegExp(`[\\\\%'\\n\\t\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|${BIDI_OR_INVISIBLE.source}`, 'gu');
+const printfSpecial = () => (printfSpecialAll ??= new RegExp(`[\\\\%'\\n\\t\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|${BIDI_OR_INVISIBLE.source}`, 'gu'));
 
 const octalBytes = (ch: string) => [...Buffer.from(ch, 'utf8')].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('');
 
