@@ -49,11 +49,18 @@ export function parseSource(path: string, text: string): ParseResult {
     return { file: { path, text, nodes: [], comments: [] }, diagnostics };
   }
 
-  const parser = getParser();
+  // Without recovery first (getParser says why); a file with a syntax error is parsed again with
+  // recovery, which reports every error of the file and builds the tree around them.
+  let parser = getParser({ recovery: false });
   parser.input = lexed.tokens;
   let cst: CstNode;
   try {
     cst = parser.file();
+    if (parser.errors.length) {
+      parser = getParser({ recovery: true });
+      parser.input = lexed.tokens;
+      cst = parser.file();
+    }
   } catch (e) {
     if (!(e instanceof TooManySyntaxErrors)) throw e;
     pushAll(diagnostics, syntaxDiagnostics(parser.errors, lines, text, swallowedFrom));

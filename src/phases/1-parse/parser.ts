@@ -22,8 +22,8 @@ export class AlmaParser extends CstParser {
    * parser's construction time at every start. The grammar is fixed, so they run in a unit test
    * (test/unit/grammar-validation.test.ts) rather than in every process.
    */
-  constructor(options: { validate?: boolean } = {}) {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: 'onlyOffset', skipValidations: !options.validate });
+  constructor(options: { validate?: boolean; recovery?: boolean } = {}) {
+    super(T.allTokens, { recoveryEnabled: options.recovery ?? true, maxLookahead: 2, nodeLocationTracking: 'onlyOffset', skipValidations: !options.validate });
     this.performSelfAnalysis();
   }
 
@@ -187,10 +187,16 @@ export class AlmaParser extends CstParser {
   });
 }
 
-let parserInstance: AlmaParser | undefined;
-export function getParser(): AlmaParser {
-  parserInstance ??= new AlmaParser();
-  return parserInstance;
+/**
+ * The parser, built once per process, with or without error recovery. A file without syntax errors
+ * gets the same tree from both; recovery is what finds all of a file's errors in one run, and it
+ * costs a part of the parser's construction (Chevrotain computes the follow sets it re-syncs by),
+ * so parse.ts parses with the plain parser first and only a file with errors again with recovery.
+ */
+const parsers: { plain?: AlmaParser; recovering?: AlmaParser } = {};
+export function getParser(opts: { recovery?: boolean } = {}): AlmaParser {
+  if (opts.recovery === false) return (parsers.plain ??= new AlmaParser({ recovery: false }));
+  return (parsers.recovering ??= new AlmaParser());
 }
 
 export interface ParseOutput {

@@ -91,11 +91,13 @@ function matchTextBlock(terminated: boolean): CustomPatternMatcherFunc {
   };
 }
 
-export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t]+/, group: Lexer.SKIPPED });
+// The tokens matched by regular expressions carry start hints too: without them, Chevrotain parses
+// each expression (regexp-to-ast) to find its first characters every time a lexer is built.
+export const Whitespace = createToken({ name: 'Whitespace', pattern: /[ \t]+/, group: Lexer.SKIPPED, start_chars_hint: [' ', '\t'] });
 /** A backslash at the end of a line joins it with the next one. */
-export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true });
-export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments' });
-export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true });
+export const LineContinuation = createToken({ name: 'LineContinuation', pattern: /\\\r?\n/, group: Lexer.SKIPPED, line_breaks: true, start_chars_hint: ['\\'] });
+export const Comment = createToken({ name: 'Comment', pattern: /#[^\n]*/, group: 'comments', start_chars_hint: ['#'] });
+export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true, start_chars_hint: ['\r', '\n'] });
 // Strings and text blocks are matched by loops, not regular expressions: V8 backtracks through
 // `(?:a|b)*` and `[^]*?` on a stack of its own, which a 10 MB literal overflowed.
 export const TextBlock = createToken({ name: 'TextBlock', pattern: { exec: matchTextBlock(true) }, line_breaks: true, start_chars_hint: ['"'] });
@@ -127,7 +129,9 @@ export const Equals = createToken({ name: 'Equals', pattern: '=', label: '"="' }
  */
 const WORD_START_HINT: number[] = [];
 for (let c = 0; c < 256; c++) if (!WORD_STOP.has(String.fromCharCode(c))) WORD_START_HINT.push(c);
-for (let c = 256; c < 0x10000; c++) if (c === 256 || c % 255 === 0) WORD_START_HINT.push(c);
+// 256, then every multiple of 255 up to 0xffff (a step of 255, not a test of each of 65,280 code units).
+WORD_START_HINT.push(256);
+for (let c = 510; c < 0x10000; c += 255) WORD_START_HINT.push(c);
 
 export const Word = createToken({
   name: 'Word',
@@ -138,12 +142,12 @@ export const Word = createToken({
 });
 // Keywords of the condition syntax. Everything else (statement names, values) is a plain word, and
 // the analyzer checks it against the schema, which gives better messages than a grammar could.
-export const When = createToken({ name: 'When', pattern: /when(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"when"' });
-export const Else = createToken({ name: 'Else', pattern: /else(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"else"' });
-export const And = createToken({ name: 'And', pattern: /and(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"and"' });
-export const Or = createToken({ name: 'Or', pattern: /or(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"or"' });
-export const Not = createToken({ name: 'Not', pattern: /not(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"not"' });
-export const In = createToken({ name: 'In', pattern: /in(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"in"' });
+export const When = createToken({ name: 'When', pattern: /when(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"when"', start_chars_hint: ['w'] });
+export const Else = createToken({ name: 'Else', pattern: /else(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"else"', start_chars_hint: ['e'] });
+export const And = createToken({ name: 'And', pattern: /and(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"and"', start_chars_hint: ['a'] });
+export const Or = createToken({ name: 'Or', pattern: /or(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"or"', start_chars_hint: ['o'] });
+export const Not = createToken({ name: 'Not', pattern: /not(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"not"', start_chars_hint: ['n'] });
+export const In = createToken({ name: 'In', pattern: /in(?![^\s"#{}\[\],=<>!()])/, longer_alt: Word, label: '"in"', start_chars_hint: ['i'] });
 
 export const allTokens: TokenType[] = [
   Whitespace,
