@@ -2,7 +2,7 @@
 // Values are validated in phase 2; quoting here is the second, independent line of defence:
 // whatever a value contains, it reaches the command as exactly one inert word.
 
-import { BIDI_OR_INVISIBLE } from '../../util/display.js';
+import { BIDI_OR_INVISIBLE_CLASS } from '../../util/display.js';
 import { isGlob, parseGlob } from '../../util/glob.js';
 
 const SAFE = /^[A-Za-z0-9_\/.,:@%+=-]+$/;
@@ -62,7 +62,7 @@ let printfSpecialAll: RegExp | undefined;
  * U+2028/U+2029, bidirectional controls and invisible characters: see util/display.ts). Built on
  * first use, for the first text that is not ASCII (see hasBidiOrInvisible there).
  */
-const printfSpecial = () => (printfSpecialAll ??= new RegExp(`[\\\\%'\\n\\t\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|${BIDI_OR_INVISIBLE.source}`, 'gu'));
+const printfSpecial = () => (printfSpecialAll ??= new RegExp(`[\\\\%'\\n\\t\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]|${BIDI_OR_INVISIBLE_CLASS}`, 'gu'));
 
 const octalBytes = (ch: string) => [...Buffer.from(ch, 'utf8')].map((b) => '\\' + b.toString(8).padStart(3, '0')).join('');
 
