@@ -36,7 +36,7 @@ const DIGEST_LINE = '// almac-bundle-digest ';
 /** Cache files of other builds are removed when older than this (they are rewritten on use). */
 const STALE_CACHE_MS = 7 * 24 * 3600 * 1000;
 /**
- * Commands that usually end within a fraction of a second: they run with V8's optimizing tiers off
+ * Commands that usually end within a fraction of a second: they run with V8's optimizing tier off
  * unless they compile a large project (see src/util/tiering.ts). The others (the language server,
  * builds, publishing, network lookups) run long enough for the optimizing compiler to pay.
  */
