@@ -192,7 +192,7 @@ export async function launch(argv: string[]): Promise<number> {
   const code = await cli.main(argv);
   const ran = cli.usedParts.has('compiler') ? 'compiler' : 'plain';
   if (dir && key && used !== 'compiler' && used !== ran) {
-    if (shortRun) setFlagsFromString(SHORT_RUN_FLAGS); // the compiler may have turned the tiers on
+    if (shortRun) setFlagsFromString(SHORT_RUN_FLAGS); // the compiler may have turned the optimizing tier on
     writeCache(dir, names[ran], script.createCachedData(), key);
   }
   return code;

@@ -45,7 +45,6 @@ interface MemoFile {
   result: CleanResult;
 }
 
-
 /** Digest of a set of files (names and UTF-8 contents), as digestTree digests them on disk. */
 export function digestFiles(files: Map<string, string>): string {
   const d = new TreeDigest();

@@ -16,8 +16,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inside } from '../util/paths.js';
 
-/** almac's installation root (the directory holding dist/ and templates/), with a trailing separator. */
+/** almac's installation root (the directory holding dist/ and templates/). */
 const INSTALL_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The bundle, relative to the installation root (scripts/bundle.mjs). */
 const BUNDLE_ENTRY = 'dist/almac.cjs';
@@ -56,8 +57,7 @@ export function compilerDigest(entries: readonly string[]): string | undefined {
   const h = createHash('sha256').update(`${process.version}\0`);
   h.update(fromBundle ? 'bundle\0' : `modules\0${packageVersion('chevrotain')}\0${packageVersion('handlebars')}\0`);
   for (const rel of entries) {
-    // The paths are plain joins of a root ending in a separator and a relative path of this list.
-    const st = statSync(INSTALL_ROOT + rel, { bigint: true, throwIfNoEntry: false });
+    const st = statSync(inside(INSTALL_ROOT, rel), { bigint: true, throwIfNoEntry: false });
     if (!st) return undefined;
     h.update(`${rel}\0${st.size}\0${st.ctimeNs}\0${st.mtimeNs}\0`);
   }
@@ -71,7 +71,7 @@ function compilerEntries(): string[] {
     out.push(rel);
     let entries: Dirent[];
     try {
-      entries = readdirSync(INSTALL_ROOT + rel, { withFileTypes: true });
+      entries = readdirSync(inside(INSTALL_ROOT, rel), { withFileTypes: true });
     } catch {
       return;
     }

@@ -17,8 +17,11 @@
  */
 export const OPTIMIZE_ABOVE_CHARS = 512 * 1024;
 
+let allowed = false;
+
 /** Turns V8's optimizing tier on for the rest of the process when `chars` of input are to be compiled. */
 export function allowOptimizingTiers(chars: number): void {
-  if (chars <= OPTIMIZE_ABOVE_CHARS) return;
+  if (allowed || chars <= OPTIMIZE_ABOVE_CHARS) return;
+  allowed = true; // once per process: the language server compiles at every edit
   process.getBuiltinModule('node:v8').setFlagsFromString('--turbofan');
 }

@@ -3,10 +3,9 @@
 // `npm run build` also precompiles them (scripts/build-templates.mjs) into
 // dist/phases/4-render/templates.precompiled.cjs (loaded through precompiled.ts), which needs only
 // the small Handlebars runtime instead of the full compiler: that saves some 25 ms at every start
-// of almac. The precompiled
-// module keeps the source each template was compiled from, and is used only while that source is
-// still the template's text: after an edit to a template followed by a bare `tsc`, the template is
-// compiled from its source, so a stale build can never render old text.
+// of almac. The precompiled module keeps the source each template was compiled from, and is used
+// only while that source is still the template's text: after an edit to a template followed by a
+// bare `tsc`, the template is compiled from its source, so a stale build can never render old text.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadPrecompiled, loadRuntime } from './precompiled.js';
