@@ -18,7 +18,8 @@ import { replaceFileAtomically } from '../util/atomic-file.js';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
-import { scanTree } from './tree-scan.js';
+import { unreadable } from './tree-scan.js';
+import { digestTreeFiles } from './tree-digests.js';
 import { TreeDigest } from './tree-digest.js';
 import { compilerDigest, currentBuild } from './compiler-identity.js';
 
@@ -59,9 +60,11 @@ export function digestFiles(files: Map<string, string>): string {
  */
 export function digestTree(dir: string): string {
   const d = new TreeDigest();
-  const scan = scanTree(dir, (path, bytes) => d.add(path, bytes));
-  for (const [path, what] of scan.standIns) d.add(path, `\0${what}`);
-  d.addModes(scan.modes);
+  const { walk, files } = digestTreeFiles(dir);
+  if (walk.problems.length) throw unreadable(dir, walk.problems);
+  for (const [path, sha256] of files) if (sha256) d.addDigest(path, sha256);
+  for (const [path, what] of walk.standIns) d.add(path, `\0${what}`);
+  d.addModes(walk.modes);
   return d.digest();
 }
 

@@ -1,12 +1,14 @@
 // Comparing generated/ on disk with the files the compiler renders, one file at a time as each is
-// rendered. Neither tree is ever held whole in memory: a file that matches is read, compared,
-// digested for the clean memo and dropped; only what differs (and the locks, which generate
-// carries over) is kept, for the report. The answer is exactly that of reading the whole tree and
+// rendered. Neither tree is ever held whole in memory: the files on disk are known by their
+// digests (tree-digests.ts), taken ahead; only what differs (and the locks, which generate carries
+// over) is read again and kept, for the report. The answer is exactly that of reading the whole tree and
 // diffing it (test/atomic/tree-compare.test.ts holds the two together), and the digest exactly
 // digestTree(dir) of clean-memo.ts.
 import type { TreeDiff } from './generated-tree.js';
-import { TreeDigest } from './tree-digest.js';
-import { readEntry, unreadable, walkTree, type TreeWalk } from './tree-scan.js';
+import { TreeDigest, contentDigest } from './tree-digest.js';
+import type { TreeDigests } from './tree-digests.js';
+import { readEntry, unreadable, type TreeWalk } from './tree-scan.js';
+import { inside } from '../util/paths.js';
 import { nowMs } from '../util/clock.js';
 
 export interface TreeComparison {
@@ -30,41 +32,45 @@ export interface TreeComparison {
 const standIn = (what: string) => `\0${what}`;
 
 /**
- * Starts a comparison with the tree in `dir` (listed now, read file by file as offer() is called).
- * `kept(path)` names files generate keeps although nothing renders them (locks): they are not
- * orphans unless they are not regular files. Unreadable entries throw a FileSystemError naming
- * them all, from finish().
+ * Compares the tree in `dir`, as `digests` found it (tree-digests.ts: walked and digested ahead,
+ * possibly on another thread), with the files offered one by one. A file matches when the SHA-256
+ * of its bytes is that of the rendered text's UTF-8: only files that differ, and those nothing
+ * rendered, are read (again) here, for their text. `kept(path)` names files generate keeps
+ * although nothing renders them (locks): they are not orphans unless they are not regular files.
+ * Unreadable entries throw a FileSystemError naming them all, from finish().
  */
 export class TreeComparer {
   private readonly walk: TreeWalk;
-  /** Regular-looking files not yet offered: path → full path. */
-  private readonly pending = new Map<string, string>();
+  private readonly files: Map<string, string | null>;
   private readonly offered = new Set<string>();
   private readonly digest = new TreeDigest();
   private readonly diff: TreeDiff = { added: [], changed: [], removed: [] };
   private readonly current = new Map<string, string>();
   private readonly wanted = new Map<string, string>();
-  /** Milliseconds spent reading and comparing (for the benchmark's phase table). */
+  /** Milliseconds spent comparing (for the benchmark's phase table). */
   elapsedMs = 0;
 
-  constructor(private readonly dir: string, private readonly kept: (path: string) => boolean = () => false) {
-    const t0 = nowMs();
-    this.walk = walkTree(dir, (path, full) => this.pending.set(path, full));
-    this.elapsedMs += nowMs() - t0;
+  constructor(private readonly dir: string, digests: TreeDigests, private readonly kept: (path: string) => boolean = () => false) {
+    this.walk = digests.walk;
+    this.files = digests.files;
+  }
+
+  /** The text of a file on disk now, or undefined (then recorded as a stand-in or a problem). */
+  private read(path: string): string | undefined {
+    return readEntry(this.walk, this.dir, path, inside(this.dir, path))?.toString('utf8');
   }
 
   /** Compares one rendered file with the file at its path. */
   offer(path: string, text: string): void {
     const t0 = nowMs();
     this.offered.add(path);
-    const full = this.pending.get(path);
-    this.pending.delete(path);
-    const bytes = full === undefined ? undefined : readEntry(this.walk, this.dir, path, full);
-    if (bytes) {
-      this.digest.add(path, bytes);
-      if (!bytes.equals(Buffer.from(text, 'utf8'))) {
+    const onDisk = this.files.get(path);
+    if (onDisk) {
+      this.digest.addDigest(path, onDisk);
+      if (contentDigest(text) !== onDisk) {
         this.diff.changed.push(path);
-        this.current.set(path, bytes.toString('utf8'));
+        const now = this.read(path);
+        if (now !== undefined) this.current.set(path, now);
         this.wanted.set(path, text);
       } else if (this.walk.modes.has(path)) {
         this.diff.changed.push(path);
@@ -73,7 +79,7 @@ export class TreeComparer {
     } else if (this.walk.standIns.has(path)) {
       this.diff.changed.push(path);
       this.wanted.set(path, text);
-    } else if (full === undefined) this.diff.added.push(path);
+    } else if (onDisk === undefined) this.diff.added.push(path);
     // else: unreadable, reported by finish()
     this.elapsedMs += nowMs() - t0;
   }
@@ -81,11 +87,12 @@ export class TreeComparer {
   /** Reads what nothing rendered, and gives the answer. */
   finish(): TreeComparison {
     const t0 = nowMs();
-    for (const [path, full] of this.pending) {
-      const bytes = readEntry(this.walk, this.dir, path, full);
-      if (!bytes) continue; // a stand-in (below) or a problem
-      this.digest.add(path, bytes);
-      this.current.set(path, bytes.toString('utf8'));
+    for (const [path, onDisk] of this.files) {
+      if (!onDisk || this.offered.has(path)) continue; // a stand-in or a problem (below), or compared
+      const text = this.read(path);
+      if (text === undefined) continue; // became a stand-in or a problem since it was digested
+      this.digest.addDigest(path, onDisk);
+      this.current.set(path, text);
       if (!this.kept(path)) this.diff.removed.push(path);
       else if (this.walk.modes.has(path)) this.diff.changed.push(path);
     }

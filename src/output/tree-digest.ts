@@ -4,6 +4,12 @@ import { createHash, hash } from 'node:crypto';
 import { pushAll } from '../util/arrays.js';
 
 const sha = () => createHash('sha256');
+
+/**
+ * SHA-256 (hex) of a file's bytes or of a text's UTF-8 encoding: equal exactly when the bytes are.
+ * The one-shot hash: no Hash object per file (a tree can hold tens of thousands).
+ */
+export const contentDigest = (content: Buffer | string): string => hash('sha256', content, 'hex');
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -15,8 +21,11 @@ export class TreeDigest {
   private entries: [string, string][] = [];
   private modes: [string, string][] = [];
   add(name: string, bytes: Buffer | string): void {
-    // The one-shot hash: no Hash object per file (a tree can hold tens of thousands).
-    this.entries.push([name, hash('sha256', bytes, 'hex')]);
+    this.entries.push([name, contentDigest(bytes)]);
+  }
+  /** An entry whose SHA-256 (hex) is known already (tree-digests.ts). */
+  addDigest(name: string, sha256: string): void {
+    this.entries.push([name, sha256]);
   }
   addModes(modes: Map<string, string>): void {
     pushAll(this.modes, modes);

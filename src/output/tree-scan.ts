@@ -47,13 +47,17 @@ export interface TreeScan {
 const kindOf = (s: Stats | Dirent) =>
   s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'not a regular file';
 
-/** A regular file's bytes and mode, or what it turned out to be; opened without following links or blocking. */
-function readRegular(full: string): { bytes: Buffer; mode: number } | { kind: string } {
+/**
+ * A regular file's bytes and mode, or what it turned out to be; opened without following links or
+ * blocking. The bytes are read into `scratch` when it is large enough (they are then valid only
+ * until the next read into it).
+ */
+function readRegular(full: string, scratch?: Buffer): { bytes: Buffer; mode: number } | { kind: string } {
   const fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { kind: kindOf(st) };
-    const bytes = Buffer.allocUnsafe(st.size);
+    const bytes = scratch && st.size <= scratch.length ? scratch.subarray(0, st.size) : Buffer.allocUnsafe(st.size);
     let n = 0;
     while (n < st.size) {
       const r = readSync(fd, bytes, n, st.size - n, null);
@@ -147,11 +151,12 @@ function failed(walk: TreeWalk, dir: string, rel: string, e: unknown): void {
 /**
  * Reads a file walkTree found: its bytes, or undefined when it turned out not to be a regular file
  * (recorded as a stand-in) or could not be read (recorded as a problem). A wrong mode is recorded.
+ * With `scratch`, the bytes may be a view of it (see readRegular).
  */
-export function readEntry(walk: TreeWalk, dir: string, path: string, full: string): Buffer | undefined {
+export function readEntry(walk: TreeWalk, dir: string, path: string, full: string, scratch?: Buffer): Buffer | undefined {
   let r: ReturnType<typeof readRegular>;
   try {
-    r = readRegular(full);
+    r = readRegular(full, scratch);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOOP') walk.standIns.set(path, 'a symbolic link, not a regular file');
     else failed(walk, dir, path, err);

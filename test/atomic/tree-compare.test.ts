@@ -5,9 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { digestTree } from '../../src/output/clean-memo.js';
 import { TreeComparer } from '../../src/output/tree-compare.js';
+import { PendingTreeDigests } from '../../src/output/tree-digests.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { carryLocks, isLockPath } from '../../src/lock/lockfile.js';
 import { tempDir } from '../helpers/project.js';
 import { diffTrees, readTree, treeModes } from '../helpers/tree-oracle.js';
@@ -50,21 +53,31 @@ const WANTED = new Map([
   ['bad-utf8.txt', 'f\uFFFD\n'],
 ]);
 
-function compare(dir: string, wanted: Map<string, string>) {
-  const c = new TreeComparer(dir, isLockPath);
-  for (const [p, t] of wanted) c.offer(p, t);
-  return c.finish();
-}
+// The digests are taken in this thread or, for a large project, on a worker thread: the worker's
+// module exists only in the build (dist/), so that variant runs the built PendingTreeDigests.
+const builtDigests = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'output', 'tree-digests.js')).href)) as typeof import('../../src/output/tree-digests.js');
+const WAYS = [
+  { name: 'digests taken in this thread', background: false, start: (dir: string) => new PendingTreeDigests(dir, false) },
+  { name: 'digests taken on a worker thread', background: true, start: (dir: string) => new builtDigests.PendingTreeDigests(dir, true) },
+];
 
-describe('TreeComparer', () => {
-  it('finds what readTree + diffTrees find, and digests the tree as digestTree does', () => {
+describe.each(WAYS)('TreeComparer, $name', ({ start, background }) => {
+  const compare = async (dir: string, wanted: Map<string, string>) => {
+    const pending = start(dir);
+    expect(pending.background).toBe(background);
+    const c = new TreeComparer(dir, await pending.result(), isLockPath);
+    for (const [p, t] of wanted) c.offer(p, t);
+    return c.finish();
+  };
+
+  it('finds what readTree + diffTrees find, and digests the tree as digestTree does', async () => {
     const dir = messyTree();
     const current = readTree(dir);
     const expected = diffTrees(current, carryLocks(current, WANTED));
     // Bytes are compared, not decoded text: a file that is not valid UTF-8 never equals a text,
     // even one holding U+FFFD where the invalid byte is (decoding both would call them equal).
     expected.changed = [...expected.changed, 'bad-utf8.txt'].sort();
-    const got = compare(dir, WANTED);
+    const got = await compare(dir, WANTED);
     expect(got.diff).toEqual(expected);
     expect(got.digest).toBe(digestTree(dir));
     expect([...got.modes].sort()).toEqual([...treeModes(current)].sort());
@@ -79,24 +92,31 @@ describe('TreeComparer', () => {
     expect(expected.changed).toEqual(expect.arrayContaining(['exec.txt', 'sub/loose-dir/', 'locks/9-micro-x86_64.lock.json', 'bad-utf8.txt', 'fifo', 'link.txt']));
   });
 
-  it('keeps nothing of files that match', () => {
+  it('keeps nothing of files that match', async () => {
     const dir = join(tempDir(), 'generated');
     const wanted = new Map<string, string>();
     for (let i = 0; i < 200; i++) wanted.set(`d${i % 7}/f${i}.txt`, `file ${i}\n`.repeat(50));
     for (const [p, t] of wanted) write(dir, p, t);
-    const got = compare(dir, wanted);
+    const got = await compare(dir, wanted);
     expect(got.diff).toEqual({ added: [], changed: [], removed: [] });
     expect(got.current.size).toBe(0);
     expect(got.wanted.size).toBe(0);
     expect(got.digest).toBe(digestTree(dir));
   });
 
-  it('treats an absent tree as empty, and names what it cannot read', () => {
+  it('treats an absent tree as empty, and names what it cannot read', async () => {
     const absent = join(tempDir(), 'generated');
-    expect(compare(absent, new Map([['a', 'x\n']])).diff).toEqual({ added: ['a'], changed: [], removed: [] });
+    expect((await compare(absent, new Map([['a', 'x\n']]))).diff).toEqual({ added: ['a'], changed: [], removed: [] });
     if (process.getuid?.() === 0) return; // root reads everything
     const dir = join(tempDir(), 'generated');
     write(dir, 'a', 'x\n', 0o000);
-    expect(() => compare(dir, new Map([['a', 'x\n']]))).toThrow(/generated\/a/);
+    await expect(compare(dir, new Map([['a', 'x\n']]))).rejects.toThrow(/generated\/a/);
+  });
+
+  it('refuses a generated/ that is a symbolic link, as the walk in this thread does', async () => {
+    const real = messyTree();
+    const link = join(tempDir(), 'generated');
+    symlinkSync(real, link);
+    await expect(compare(link, WANTED)).rejects.toThrow(/generated is a symbolic link/);
   });
 });

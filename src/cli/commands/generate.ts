@@ -6,6 +6,7 @@ import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
 import { isClean, isStandIn, recover, replaceTree, standInDescription, withLock, type TreeDiff } from '../../output/generated-tree.js';
 import { TreeComparer } from '../../output/tree-compare.js';
+import { PendingTreeDigests } from '../../output/tree-digests.js';
 import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { describeStale, staleDiff } from '../../output/stale-diff.js';
@@ -61,10 +62,12 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   });
   if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
   const { compileProject, carryLocks, checkLocks, isLockPath } = await loadCompiler();
-  return withLock(lock, () => {
+  return withLock(lock, async () => {
     recover(target);
-    const c = compileProject(o.root);
+    let digests: PendingTreeDigests | undefined;
+    const c = compileProject(o.root, { whenRead: (sources) => (digests = PendingTreeDigests.forDefinitions(target, sources)) });
     if (!c.outputs || hasErrors(c.diagnostics)) {
+      digests?.cancel();
       if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
       else {
         printDiagnostics(c.diagnostics, c.sources);
@@ -74,7 +77,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     }
     // Locks are written by `almac lock`; generate keeps them as they are. The tree on disk is
     // compared file by file, never read whole.
-    const comparer = new TreeComparer(target, isLockPath);
+    const comparer = new TreeComparer(target, await (digests ?? new PendingTreeDigests(target, false)).result(), isLockPath);
     for (const [path, text] of c.outputs) comparer.offer(path, text);
     const { diff, current, digest } = comparer.finish();
     const wanted = carryLocks(current, c.outputs);
@@ -99,14 +102,16 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
   const memo = lookupClean(o.root, target);
   if (memo) return reportChecked(o, memo.result, memo.sources);
   const { compileProject, renderEach, checkLocks, isLockPath } = await loadCompiler();
-  const c = compileProject(o.root, { render: false });
+  let digests: PendingTreeDigests | undefined;
+  const c = compileProject(o.root, { render: false, whenRead: (sources) => (digests = PendingTreeDigests.forDefinitions(target, sources)) });
   if (hasErrors(c.diagnostics)) {
+    digests?.cancel();
     if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
     else printDiagnostics(c.diagnostics, c.sources);
     return EXIT.failed;
   }
   // Each file is compared as soon as it is rendered: neither tree is ever held whole in memory.
-  const comparer = new TreeComparer(target, isLockPath);
+  const comparer = new TreeComparer(target, await (digests ?? new PendingTreeDigests(target, false)).result(), isLockPath);
   renderEach(c.images, (path, text) => comparer.offer(path, text));
   const { diff, current, wanted, modes, digest, files } = comparer.finish();
   const lockProblems = checkLocks(current, c.images);
