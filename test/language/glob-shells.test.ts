@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scriptLines, stepItems } from '../../src/phases/4-render/runs.js';
+import { commandContext } from '../../src/phases/4-render/commands.js';
 import { compileInline, errorsOf, imageWith } from '../helpers/inline.js';
 import { tempDir } from '../helpers/project.js';
 
@@ -23,7 +24,7 @@ function script(post: string): string {
   const c = compileInline(imageWith(`  post {\n${post}\n  }`));
   expect(errorsOf(c)).toEqual([]);
   const spec = c.images[0]!;
-  return scriptLines(stepItems(spec.steps, { root: '"$root"', image: spec }), '$arch').join('\n') + '\n';
+  return scriptLines(stepItems(spec.steps, commandContext('"$root"', spec)), '$arch').join('\n') + '\n';
 }
 
 function tree(): string {

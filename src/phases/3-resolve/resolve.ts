@@ -334,7 +334,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
       }
     }
   }
-  const fillValue = (t: string) => t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever);
+  const fillValue = (t: string) => (!t.includes('{') ? t : t.replace(/\{release\}/g, release.name).replace(/\{image\}/g, self.name).replace(/\{version\}/g, release.version).replace(/\{releasever\}/g, release.releasever));
   config.env = [...env.entries()].map(([k, v]) => [k, fillValue(v)]);
   config.labels = [...labels.entries()].map(([k, v]) => [k, fillValue(v)]);
   const library = officialLibrary.finish(fillValue, fail);

@@ -17,8 +17,15 @@ export interface Cmd {
 
 export interface CommandContext {
   /** Shell fragment naming the image root, e.g. `/mnt/sys-root` or `"$root"`; "" inside the image. */
-  root: string;
-  image: ImageSpec;
+  readonly root: string;
+  readonly image: ImageSpec;
+  /** Everything in it that any operation's commands depend on (the caches' key). */
+  readonly key: string;
+}
+
+/** The context of an image's commands run against `root`. */
+export function commandContext(root: string, image: ImageSpec): CommandContext {
+  return { root, image, key: `${root}\0${image.releasever}\0${image.weakDeps}\0${image.docs}` };
 }
 
 /** The dnf options every transaction into the image root shares. */
@@ -54,13 +61,7 @@ function withGlobs(ctx: CommandContext, head: string[], paths: string[], listed:
  * base declaring them, so a family of images renders each one once per root.
  */
 function contextKey(op: Operation, ctx: CommandContext): string {
-  if (op.op !== 'install' && op.op !== 'upgrade') return ctx.root;
-  return fullContextKey(ctx);
-}
-
-/** Everything in a context that any operation's commands depend on. */
-export function fullContextKey(ctx: CommandContext): string {
-  return `${ctx.root}\0${ctx.image.releasever}\0${ctx.image.weakDeps}\0${ctx.image.docs}`;
+  return op.op !== 'install' && op.op !== 'upgrade' ? ctx.root : ctx.key;
 }
 
 const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();

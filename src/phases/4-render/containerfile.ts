@@ -2,7 +2,7 @@
 // here: stages, which RUN holds which steps, quoting; the template only lays the text out.
 import { provenance } from './provenance.js';
 import type { ImageSpec, Operation, Step } from '../../model/spec.js';
-import { dnfRootOptions, fullContextKey, type Cmd, type CommandContext } from './commands.js';
+import { commandContext, dnfRootOptions, type Cmd, type CommandContext } from './commands.js';
 import { dockerRunLines, stepItems } from './runs.js';
 import { printfFormat, quote } from './shell.js';
 
@@ -68,12 +68,13 @@ function groupSteps(steps: Step[]): Step[][] {
 }
 
 /**
- * RUN blocks of step groups already laid out, by context (fullContextKey), then by each step's operation and
+ * RUN blocks of step groups already laid out, by context (CommandContext.key), then by each step's operation and
  * platforms in turn. The groups of a fragment that a family of images shares are laid out once;
  * a group is cached from its second appearance on (an image's own steps appear once).
  */
 interface GroupNode {
-  next?: WeakMap<Operation, Map<string, GroupNode>>;
+  /** By operation, then by platform set (one object per set of platforms: resolve shares them). */
+  next?: WeakMap<Operation, Map<Step['when'], GroupNode>>;
   block?: RunBlock;
 }
 const groupCache = new Map<string, GroupNode>();
@@ -85,16 +86,15 @@ function cachedGroup(g: Step[], ctx: CommandContext, lay: () => RunBlock): RunBl
     groupSeen.add(firstOp);
     return lay();
   }
-  const key = fullContextKey(ctx);
+  const key = ctx.key;
   let node = groupCache.get(key);
   if (!node) groupCache.set(key, (node = {}));
   for (const s of g) {
     node.next ??= new WeakMap();
     let byWhen = node.next.get(s.operation);
     if (!byWhen) node.next.set(s.operation, (byWhen = new Map()));
-    const when = s.when ? s.when.platforms.join(' ') : '';
-    let child = byWhen.get(when);
-    if (!child) byWhen.set(when, (child = {}));
+    let child = byWhen.get(s.when);
+    if (!child) byWhen.set(s.when, (child = {}));
     node = child;
   }
   return (node.block ??= lay());
@@ -133,7 +133,7 @@ export function dockerString(s: string): string {
 }
 
 export function planContainerfile(spec: ImageSpec): ContainerfileView {
-  const ctx: CommandContext = { root: ROOT, image: spec };
+  const ctx = commandContext(ROOT, spec);
   const install = installCommands(spec, ctx);
   const installRun: RunBlock = {
     comments: [install.comment],
@@ -144,7 +144,7 @@ export function planContainerfile(spec: ImageSpec): ContainerfileView {
 
   let stage2: ContainerfileView['stage2'];
   if (spec.insideSteps.length) {
-    stage2 = { name: 'stage2', from: BUILD_STAGE, runs: runsFor(spec.insideSteps, { root: '', image: spec }) };
+    stage2 = { name: 'stage2', from: BUILD_STAGE, runs: runsFor(spec.insideSteps, commandContext('', spec)) };
   }
   const instructions = configInstructions(spec.config);
   return {

@@ -1,8 +1,8 @@
 // ImageSpec → the data the kickstart template prints. The commands and section headers are spelt
 // for the release's pykickstart dialect in kickstart-commands.ts; this file lays out the sections.
 import { provenance } from './provenance.js';
-import type { ImageSpec } from '../../model/spec.js';
-import type { CommandContext } from './commands.js';
+import type { ImageSpec, Step } from '../../model/spec.js';
+import { commandContext } from './commands.js';
 import { headerLines, installCommands } from './containerfile.js';
 import { dialectFor, kickstartCommands, packagesHeader, postHeader, preHeader } from './kickstart-commands.js';
 import { scriptLines, stepItems } from './runs.js';
@@ -29,6 +29,26 @@ export interface KickstartView {
 
 const ROOT_VAR = '"$root"';
 
+/**
+ * A step under a platform condition, with the platforms named by what `uname -m` prints (a
+ * platform's uname is fixed by its declaration). Steps are shared by the images they reach, and so
+ * is this copy of each, and its platform set: equal sets are one object (runs.ts compares them).
+ */
+const archSteps = new WeakMap<Step, Step>();
+const archSets = new Map<string, NonNullable<Step['when']>>();
+function byArch(s: Step, spec: ImageSpec): Step {
+  let step = archSteps.get(s);
+  if (!step) {
+    const archOf = new Map(spec.platforms.map((p) => [p.name, p.uname]));
+    const platforms = [...new Set(s.when!.platforms.map((p) => archOf.get(p) ?? p))];
+    const key = platforms.join(' ');
+    let when = archSets.get(key);
+    if (!when) archSets.set(key, (when = Object.freeze({ platforms: Object.freeze(platforms) as string[] })));
+    archSteps.set(s, (step = Object.freeze({ ...s, when })));
+  }
+  return step;
+}
+
 export function planKickstart(spec: ImageSpec): KickstartView {
   const d = dialectFor(spec.releasever);
   const ks = spec.kickstart;
@@ -43,7 +63,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   const packages = [...spec.packages.install, ...spec.packages.exclude.map((x) => `-${x}`)];
 
   const posts: PostSection[] = [];
-  const ctx: CommandContext = { root: ROOT_VAR, image: spec };
+  const ctx = commandContext(ROOT_VAR, spec);
   // The transactions after %packages (reinstall, remove, clean) and every builder-side step run
   // from the installer host against the installed root, like the Containerfile's build stage.
   const install = installCommands(spec, ctx);
@@ -55,8 +75,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
   const body: string[] = scriptLines([{ cmds: afterPackages }], '$arch');
   // Steps, in order; raw shell steps are inlined where they stand. In a kickstart the platform is
   // known by what `uname -m` prints, not by its OCI name.
-  const archOf = new Map(spec.platforms.map((p) => [p.name, p.uname]));
-  const steps = spec.steps.map((s) => (s.when ? { ...s, when: { platforms: [...new Set(s.when.platforms.map((p) => archOf.get(p) ?? p))] } } : s));
+  const steps = spec.steps.map((s) => (s.when ? byArch(s, spec) : s));
   let pending: typeof spec.steps = [];
   const flush = () => {
     if (pending.length) pushAll(body, scriptLines(stepItems(pending, ctx), '$arch'));
@@ -83,7 +102,7 @@ export function planKickstart(spec: ImageSpec): KickstartView {
     posts.push({
       header: postHeader(ks.post.chroot, false),
       comment: '# Runs inside the installed root.',
-      lines: ['set -eu', ...scriptLines(stepItems(spec.insideSteps, { root: '', image: spec }), '$arch')],
+      lines: ['set -eu', ...scriptLines(stepItems(spec.insideSteps, commandContext('', spec)), '$arch')],
     });
   }
   return {
