@@ -9,14 +9,12 @@ const dist = new URL('../dist/', import.meta.url);
 const t0 = performance.now();
 const { compileProject, renderEach } = await import(new URL('project.js', dist).href);
 const { TreeComparer } = await import(new URL('output/tree-compare.js', dist).href);
-const { PendingTreeDigests } = await import(new URL('output/tree-digests.js', dist).href);
 const { isLockPath } = await import(new URL('lock/lockfile.js', dist).href);
 const load = performance.now() - t0;
 // As `almac check` does it (cli/commands/generate.ts): each file is compared as it is rendered.
-let digests;
-const c = compileProject(root, { render: false, whenRead: (s) => (digests = PendingTreeDigests.forDefinitions(join(root, 'generated'), s)) });
+const c = compileProject(root, { render: false });
 const t1 = performance.now();
-const comparer = new TreeComparer(join(root, 'generated'), await digests.result(), isLockPath);
+const comparer = new TreeComparer(join(root, 'generated'), isLockPath);
 renderEach(c.images, (path, text) => comparer.offer(path, text));
 const { diff } = comparer.finish();
 const compare = comparer.elapsedMs;

@@ -96,15 +96,10 @@ export function compileSources(root: string, sources: Map<string, string>, opts:
   return result;
 }
 
-/**
- * `whenRead` is told the definitions once they are read, before they are compiled (check and
- * generate start reading a large generated/ on another thread then).
- */
-export function compileProject(root: string, opts: { render?: boolean; whenRead?: (sources: Map<string, string>) => void } = {}): Compilation {
+export function compileProject(root: string, opts: { render?: boolean } = {}): Compilation {
   const t0 = nowMs();
   const { sources, diagnostics } = readSources(root);
   const readMs = nowMs() - t0;
-  opts.whenRead?.(sources);
   const c = compileSources(root, sources, opts);
   c.timings['read'] = readMs;
   c.diagnostics = sortDiagnostics([...diagnostics, ...c.diagnostics]);

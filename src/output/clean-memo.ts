@@ -19,8 +19,7 @@ import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.js';
 import { readSources } from '../project-files.js';
 import { unreadable } from './tree-scan.js';
-import { digestTreeFiles } from './tree-digests.js';
-import { TreeDigest } from './tree-digest.js';
+import { TreeDigest, digestTreeFiles } from './tree-digest.js';
 import { compilerDigest, currentBuild } from './compiler-identity.js';
 
 export { compilerFingerprint } from './compiler-identity.js';

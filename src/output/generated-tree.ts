@@ -258,7 +258,7 @@ const LOCK_POLL_MS = 50;
 
 /**
  * Runs f holding an exclusive lock: a file created with O_EXCL that holds our pid. A lock whose
- * process is gone (killed) is taken over. When f returns a promise, the lock is held until it settles.
+ * process is gone (killed) is taken over.
  */
 export function withLock<T>(lockPath: string, f: () => T): T {
   mkdirSync(dirname(lockPath), { recursive: true });
@@ -286,18 +286,11 @@ export function withLock<T>(lockPath: string, f: () => T): T {
       } else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LOCK_POLL_MS);
     }
   }
-  const release = () => rmSync(lockPath, { force: true });
-  let result: T;
   try {
-    result = f();
-  } catch (e) {
-    release();
-    throw e;
+    return f();
+  } finally {
+    rmSync(lockPath, { force: true });
   }
-  // An async f holds the lock until its promise settles.
-  if (result instanceof Promise) return result.finally(release) as T;
-  release();
-  return result;
 }
 
 function isAlive(pid: number): boolean {

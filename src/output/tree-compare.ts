@@ -1,12 +1,11 @@
 // Comparing generated/ on disk with the files the compiler renders, one file at a time as each is
-// rendered. Neither tree is ever held whole in memory: the files on disk are known by their
-// digests (tree-digests.ts), taken ahead; only what differs (and the locks, which generate carries
-// over) is read again and kept, for the report. The answer is exactly that of reading the whole tree and
-// diffing it (test/atomic/tree-compare.test.ts holds the two together), and the digest exactly
-// digestTree(dir) of clean-memo.ts.
+// rendered. Neither tree is ever held whole in memory: the files on disk are known by their SHA-256
+// digests (digestTreeFiles, tree-digest.ts), taken first; only what differs (and the locks, which
+// generate carries over) is read again and kept, for the report. The answer is exactly that of
+// reading the whole tree and diffing it (test/atomic/tree-compare.test.ts holds the two together),
+// and the digest exactly digestTree(dir) of clean-memo.ts.
 import type { TreeDiff } from './generated-tree.js';
-import { TreeDigest, contentDigest } from './tree-digest.js';
-import type { TreeDigests } from './tree-digests.js';
+import { TreeDigest, contentDigest, digestTreeFiles } from './tree-digest.js';
 import { readEntry, unreadable, type TreeWalk } from './tree-scan.js';
 import { inside } from '../util/paths.js';
 import { nowMs } from '../util/clock.js';
@@ -32,8 +31,8 @@ export interface TreeComparison {
 const standIn = (what: string) => `\0${what}`;
 
 /**
- * Compares the tree in `dir`, as `digests` found it (tree-digests.ts: walked and digested ahead,
- * possibly on another thread), with the files offered one by one. A file matches when the SHA-256
+ * Compares the tree in `dir` (walked and digested when the comparer is made: digestTreeFiles) with
+ * the files offered one by one. A file matches when the SHA-256
  * of its bytes is that of the rendered text's UTF-8: only files that differ, and those nothing
  * rendered, are read (again) here, for their text. `kept(path)` names files generate keeps
  * although nothing renders them (locks): they are not orphans unless they are not regular files.
@@ -47,12 +46,13 @@ export class TreeComparer {
   private readonly diff: TreeDiff = { added: [], changed: [], removed: [] };
   private readonly current = new Map<string, string>();
   private readonly wanted = new Map<string, string>();
-  /** Milliseconds spent comparing (for the benchmark's phase table). */
+  /** Milliseconds spent reading and comparing (for the benchmark's phase table). */
   elapsedMs = 0;
 
-  constructor(private readonly dir: string, digests: TreeDigests, private readonly kept: (path: string) => boolean = () => false) {
-    this.walk = digests.walk;
-    this.files = digests.files;
+  constructor(private readonly dir: string, private readonly kept: (path: string) => boolean = () => false) {
+    const t0 = nowMs();
+    ({ walk: this.walk, files: this.files } = digestTreeFiles(dir));
+    this.elapsedMs += nowMs() - t0;
   }
 
   /** The text of a file on disk now, or undefined (then recorded as a stand-in or a problem). */

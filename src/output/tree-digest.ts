@@ -2,6 +2,7 @@
 // a time, so that a tree of tens of thousands of files is never held in memory to digest it.
 import { createHash, hash } from 'node:crypto';
 import { pushAll } from '../util/arrays.js';
+import { readEntry, walkTree, type TreeWalk } from './tree-scan.js';
 
 const sha = () => createHash('sha256');
 
@@ -36,4 +37,33 @@ export class TreeDigest {
     for (const [name, m] of this.modes.sort((a, b) => byName(a[0], b[0]))) h.update(`mode ${name.length}:${name}\0${m}\0`);
     return h.digest('hex');
   }
+}
+
+export interface TreeDigests {
+  walk: TreeWalk;
+  /**
+   * Every entry the walk took for a regular file: the SHA-256 (hex) of its bytes, or null when it
+   * turned out not to be one (then in walk.standIns) or could not be read (in walk.problems).
+   */
+  files: Map<string, string | null>;
+}
+
+/** Files up to this size are read into one reused buffer (generated files are a few kilobytes). */
+const SCRATCH_BYTES = 1 << 20;
+
+/**
+ * Walks and digests the tree in `dir` (tree-scan.ts says what is read, and how): all that check and
+ * generate need to compare it with what the compiler renders, and the clean memo to digest it,
+ * without holding any file. Throws only what walkTree throws (generated/ is a symbolic link, or not
+ * a directory); unreadable entries are recorded in walk.problems.
+ */
+export function digestTreeFiles(dir: string): TreeDigests {
+  const files = new Map<string, string | null>();
+  // Each file is read into the same buffer and digested at once: nothing read is kept.
+  const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  const walk = walkTree(dir, (path, full, w) => {
+    const bytes = readEntry(w, dir, path, full, scratch);
+    files.set(path, bytes ? contentDigest(bytes) : null);
+  });
+  return { walk, files };
 }

@@ -5,12 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { digestTree } from '../../src/output/clean-memo.js';
 import { TreeComparer } from '../../src/output/tree-compare.js';
-import { PendingTreeDigests } from '../../src/output/tree-digests.js';
-import { REPO_ROOT } from '../helpers/paths.js';
 import { carryLocks, isLockPath } from '../../src/lock/lockfile.js';
 import { tempDir } from '../helpers/project.js';
 import { diffTrees, readTree, treeModes } from '../helpers/tree-oracle.js';
@@ -53,31 +50,21 @@ const WANTED = new Map([
   ['bad-utf8.txt', 'f\uFFFD\n'],
 ]);
 
-// The digests are taken in this thread or, for a large project, on a worker thread: the worker's
-// module exists only in the build (dist/), so that variant runs the built PendingTreeDigests.
-const builtDigests = (await import(pathToFileURL(join(REPO_ROOT, 'dist', 'output', 'tree-digests.js')).href)) as typeof import('../../src/output/tree-digests.js');
-const WAYS = [
-  { name: 'digests taken in this thread', background: false, start: (dir: string) => new PendingTreeDigests(dir, false) },
-  { name: 'digests taken on a worker thread', background: true, start: (dir: string) => new builtDigests.PendingTreeDigests(dir, true) },
-];
+function compare(dir: string, wanted: Map<string, string>) {
+  const c = new TreeComparer(dir, isLockPath);
+  for (const [p, t] of wanted) c.offer(p, t);
+  return c.finish();
+}
 
-describe.each(WAYS)('TreeComparer, $name', ({ start, background }) => {
-  const compare = async (dir: string, wanted: Map<string, string>) => {
-    const pending = start(dir);
-    expect(pending.background).toBe(background);
-    const c = new TreeComparer(dir, await pending.result(), isLockPath);
-    for (const [p, t] of wanted) c.offer(p, t);
-    return c.finish();
-  };
-
-  it('finds what readTree + diffTrees find, and digests the tree as digestTree does', async () => {
+describe('TreeComparer', () => {
+  it('finds what readTree + diffTrees find, and digests the tree as digestTree does', () => {
     const dir = messyTree();
     const current = readTree(dir);
     const expected = diffTrees(current, carryLocks(current, WANTED));
     // Bytes are compared, not decoded text: a file that is not valid UTF-8 never equals a text,
     // even one holding U+FFFD where the invalid byte is (decoding both would call them equal).
     expected.changed = [...expected.changed, 'bad-utf8.txt'].sort();
-    const got = await compare(dir, WANTED);
+    const got = compare(dir, WANTED);
     expect(got.diff).toEqual(expected);
     expect(got.digest).toBe(digestTree(dir));
     expect([...got.modes].sort()).toEqual([...treeModes(current)].sort());
@@ -92,31 +79,30 @@ describe.each(WAYS)('TreeComparer, $name', ({ start, background }) => {
     expect(expected.changed).toEqual(expect.arrayContaining(['exec.txt', 'sub/loose-dir/', 'locks/9-micro-x86_64.lock.json', 'bad-utf8.txt', 'fifo', 'link.txt']));
   });
 
-  it('keeps nothing of files that match', async () => {
+  it('keeps nothing of files that match', () => {
     const dir = join(tempDir(), 'generated');
     const wanted = new Map<string, string>();
     for (let i = 0; i < 200; i++) wanted.set(`d${i % 7}/f${i}.txt`, `file ${i}\n`.repeat(50));
     for (const [p, t] of wanted) write(dir, p, t);
-    const got = await compare(dir, wanted);
+    const got = compare(dir, wanted);
     expect(got.diff).toEqual({ added: [], changed: [], removed: [] });
     expect(got.current.size).toBe(0);
     expect(got.wanted.size).toBe(0);
     expect(got.digest).toBe(digestTree(dir));
   });
 
-  it('treats an absent tree as empty, and names what it cannot read', async () => {
+  it('treats an absent tree as empty, and names what it cannot read', () => {
     const absent = join(tempDir(), 'generated');
-    expect((await compare(absent, new Map([['a', 'x\n']]))).diff).toEqual({ added: ['a'], changed: [], removed: [] });
+    expect(compare(absent, new Map([['a', 'x\n']])).diff).toEqual({ added: ['a'], changed: [], removed: [] });
     if (process.getuid?.() === 0) return; // root reads everything
     const dir = join(tempDir(), 'generated');
     write(dir, 'a', 'x\n', 0o000);
-    await expect(compare(dir, new Map([['a', 'x\n']]))).rejects.toThrow(/generated\/a/);
+    expect(() => compare(dir, new Map([['a', 'x\n']]))).toThrow(/generated\/a/);
   });
 
-  it('refuses a generated/ that is a symbolic link, as the walk in this thread does', async () => {
-    const real = messyTree();
+  it('refuses a generated/ that is a symbolic link', () => {
     const link = join(tempDir(), 'generated');
-    symlinkSync(real, link);
-    await expect(compare(link, WANTED)).rejects.toThrow(/generated is a symbolic link/);
+    symlinkSync(messyTree(), link);
+    expect(() => compare(link, WANTED)).toThrow(/generated is a symbolic link/);
   });
 });

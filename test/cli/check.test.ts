@@ -73,29 +73,4 @@ describe.concurrent('almac check', () => {
     expect(r.stderr).toContain('error[E311]');
     expect(r.stderr).toMatch(/--> definitions\/images\/micro\.alma:\d+:\d+/);
   });
-
-  it('reads a large project\'s generated/ on a worker thread, with the same answers', async ({ expect }) => {
-    // Definitions over BACKGROUND_DIGEST_ABOVE_CHARS (here by a long comment) have generated/
-    // digested on a thread of its own while they compile; NODE_DEBUG=worker shows the thread start.
-    const root = freshProject();
-    writeFileSync(join(root, 'definitions', 'notes.alma'), '# a long note\n'.repeat(50_000));
-    const env = { NODE_DEBUG: 'worker' };
-    const clean = await runCli(['check', '--root', root], { env });
-    expect(clean.stderr).toContain('tree-digest-worker.js');
-    expect(clean.code).toBe(0);
-    appendFileSync(join(root, 'generated', 'kickstarts', 'almalinux-9-base.ks'), '# tweak\n');
-    writeFileSync(join(root, 'generated', 'containerfiles', '9', 'Containerfile.extra'), 'FROM scratch\n');
-    rmSync(join(root, 'generated', 'containerfiles', '8', 'Containerfile.micro'));
-    rmSync(join(root, '.almac', 'clean-memo.json'), { force: true });
-    const stale = await runCli(['check', '--root', root], { env });
-    expect(stale.stderr).toContain('tree-digest-worker.js');
-    expect(stale.code).toBe(1);
-    expect(stale.stderr).toContain('stale     generated/kickstarts/almalinux-9-base.ks  (1 line removed)');
-    expect(stale.stderr).toContain('orphan    generated/containerfiles/9/Containerfile.extra');
-    expect(stale.stderr).toContain('missing   generated/containerfiles/8/Containerfile.micro');
-    const generate = await runCli(['generate', '--root', root, '--json'], { env });
-    expect(generate.stderr).toContain('tree-digest-worker.js');
-    expect(JSON.parse(generate.stdout)).toMatchObject({ ok: true, added: ['containerfiles/8/Containerfile.micro'], changed: ['kickstarts/almalinux-9-base.ks'], removed: ['containerfiles/9/Containerfile.extra'] });
-    expect((await runCli(['check', '--root', root])).code).toBe(0);
-  });
 });

@@ -6,7 +6,6 @@ import { hasErrors, type Diagnostic } from '../../diagnostics/diagnostic.js';
 import { lookupClean, recordClean, type CleanResult } from '../../output/clean-memo.js';
 import { isClean, isStandIn, recover, replaceTree, standInDescription, withLock, type TreeDiff } from '../../output/generated-tree.js';
 import { TreeComparer } from '../../output/tree-compare.js';
-import { PendingTreeDigests } from '../../output/tree-digests.js';
 import { shownText } from '../../util/display.js';
 import { GENERATED_DIR } from '../../project-files.js';
 import { describeStale, staleDiff } from '../../output/stale-diff.js';
@@ -62,12 +61,10 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
   });
   if (memo) return reportGenerated(o, { added: [], changed: [], removed: [] }, memo.result, memo.sources);
   const { compileProject, carryLocks, checkLocks, isLockPath } = await loadCompiler();
-  return withLock(lock, async () => {
+  return withLock(lock, () => {
     recover(target);
-    let digests: PendingTreeDigests | undefined;
-    const c = compileProject(o.root, { whenRead: (sources) => (digests = PendingTreeDigests.forDefinitions(target, sources)) });
+    const c = compileProject(o.root);
     if (!c.outputs || hasErrors(c.diagnostics)) {
-      digests?.cancel();
       if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
       else {
         printDiagnostics(c.diagnostics, c.sources);
@@ -77,7 +74,7 @@ export async function runGenerate(o: GenerateOptions): Promise<number> {
     }
     // Locks are written by `almac lock`; generate keeps them as they are. The tree on disk is
     // compared file by file, never read whole.
-    const comparer = new TreeComparer(target, await (digests ?? new PendingTreeDigests(target, false)).result(), isLockPath);
+    const comparer = new TreeComparer(target, isLockPath);
     for (const [path, text] of c.outputs) comparer.offer(path, text);
     const { diff, current, digest } = comparer.finish();
     const wanted = carryLocks(current, c.outputs);
@@ -102,16 +99,14 @@ export async function runCheck(o: GenerateOptions): Promise<number> {
   const memo = lookupClean(o.root, target);
   if (memo) return reportChecked(o, memo.result, memo.sources);
   const { compileProject, renderEach, checkLocks, isLockPath } = await loadCompiler();
-  let digests: PendingTreeDigests | undefined;
-  const c = compileProject(o.root, { render: false, whenRead: (sources) => (digests = PendingTreeDigests.forDefinitions(target, sources)) });
+  const c = compileProject(o.root, { render: false });
   if (hasErrors(c.diagnostics)) {
-    digests?.cancel();
     if (o.json) printJson({ ok: false, diagnostics: diagnosticsJson(c.diagnostics) });
     else printDiagnostics(c.diagnostics, c.sources);
     return EXIT.failed;
   }
   // Each file is compared as soon as it is rendered: neither tree is ever held whole in memory.
-  const comparer = new TreeComparer(target, await (digests ?? new PendingTreeDigests(target, false)).result(), isLockPath);
+  const comparer = new TreeComparer(target, isLockPath);
   renderEach(c.images, (path, text) => comparer.offer(path, text));
   const { diff, current, wanted, modes, digest, files } = comparer.finish();
   const lockProblems = checkLocks(current, c.images);
