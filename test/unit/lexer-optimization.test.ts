@@ -5,10 +5,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ILexingResult } from 'chevrotain';
 import { Lexer } from '../../src/phases/1-parse/chevrotain.js';
-import { LEXER_OPTIONS, allTokens, getLexer } from '../../src/phases/1-parse/tokens.js';
+import { LEXER_OPTIONS, allTokens, getLexer, lex, withEndOffsets } from '../../src/phases/1-parse/tokens.js';
 import { definitionSources } from '../helpers/project.js';
 
-const unoptimized = new Lexer(allTokens, { ...LEXER_OPTIONS, safeMode: true });
+const unoptimized = withEndOffsets(new Lexer(allTokens, { ...LEXER_OPTIONS, safeMode: true }));
 
 function view(r: ILexingResult) {
   const token = (t: ILexingResult['tokens'][number]) => [t.tokenType.name, t.image, t.startOffset, t.endOffset, t.startLine, t.startColumn, t.endLine, t.endColumn];
@@ -32,6 +32,13 @@ describe('the optimized lexer', () => {
     const sources = definitionSources();
     expect(sources.size).toBeGreaterThan(5);
     for (const text of sources.values()) same(text);
+  });
+
+  it('gives every token its end offset as it makes it', () => {
+    for (const text of definitionSources().values()) {
+      const r = lex(text);
+      for (const t of [...r.tokens, ...(r.groups['comments'] ?? [])]) expect(t.endOffset).toBe(t.startOffset + t.image.length - 1);
+    }
   });
 
   // Every character class the tokens care about, and characters above 255 in several of
