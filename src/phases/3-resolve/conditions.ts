@@ -51,8 +51,3 @@ export function evaluate(c: CheckedCondition, ctx: EvalContext, platform: string
       return false;
   }
 }
-
-/** The platforms (of those given) on which the condition holds for this release. */
-export function platformsWhere(c: CheckedCondition, ctx: EvalContext, platforms: string[]): string[] {
-  return platforms.filter((p) => evaluate(c, ctx, p));
-}

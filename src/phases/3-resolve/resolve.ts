@@ -7,7 +7,7 @@ import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.
 import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, PlatformDecl, ReleaseDecl, RepoItem } from '../../model/checked.js';
 import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, PlatformInfo, RepositorySpec, Step } from '../../model/spec.js';
 import { mentionsPlatform } from '../2-analyze/conditions.js';
-import { evaluate, platformsWhere, type EvalContext } from './conditions.js';
+import { evaluate, type EvalContext } from './conditions.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
 import { ConfigLedger, checkPackageContradictions, dropKey, nothingToDrop, sameAssertion } from './inheritance.js';
 import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
@@ -374,7 +374,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     if (a.item.kind !== 'step') continue;
     let only: string[] | undefined;
     if (a.platformConds.length) {
-      const hit = platformNames.filter((p) => a.platformConds.every((c) => platformsWhere(c, ctx, [p]).length === 1));
+      const hit = platformNames.filter((p) => a.platformConds.every((c) => evaluate(c, ctx, p)));
       if (hit.length === 0) continue;
       if (hit.length < platformNames.length) only = hit;
     }
