@@ -67,23 +67,30 @@ function contextKey(op: Operation, ctx: CommandContext): string {
 const commandCache = new WeakMap<Operation, Map<string, readonly Cmd[]>>();
 /** The lines of each shared command (see formatCmd), by indent. */
 const formatCache = new WeakMap<Cmd, Map<string, readonly string[]>>();
-/** Operations rendered once so far: an image's own steps are usually rendered only once, so not kept. */
-const renderedOnce = new WeakSet<Operation>();
+/**
+ * The contexts (by contextKey) each operation was rendered in so far, until it is cached: an
+ * operation is cached when it is rendered a second time in the same context. An image's own steps
+ * are rendered once in each of its files (each in a context of its own), so they are never kept.
+ */
+const renderedIn = new WeakMap<Operation, string[]>();
 
 /**
  * The commands of an operation, shared between the images that render it in the same context.
  * The result and its commands are never to be changed by the caller: copy before adding to it.
  */
 export function commandsFor(op: Operation, ctx: CommandContext): readonly Cmd[] {
+  const key = contextKey(op, ctx);
   let byContext = commandCache.get(op);
   if (!byContext) {
-    if (!renderedOnce.has(op)) {
-      renderedOnce.add(op);
+    const seen = renderedIn.get(op);
+    if (!seen?.includes(key)) {
+      if (seen) seen.push(key);
+      else renderedIn.set(op, [key]);
       return buildCommands(op, ctx);
     }
+    renderedIn.delete(op);
     commandCache.set(op, (byContext = new Map()));
   }
-  const key = contextKey(op, ctx);
   let cmds = byContext.get(key);
   if (!cmds) {
     cmds = Object.freeze(buildCommands(op, ctx).map((c) => Object.freeze(c)));
@@ -191,13 +198,23 @@ export function formatCmd(cmd: Cmd, indent: string, max = 100): readonly string[
   return lines;
 }
 
+/** The cache key of continued lines: one string per (indent, prefix), so that no key is built per call. */
+const continuedKeys = new Map<string, Map<string, string>>();
+function continuedKey(indent: string, prefix: string): string {
+  let byPrefix = continuedKeys.get(indent);
+  if (!byPrefix) continuedKeys.set(indent, (byPrefix = new Map()));
+  let key = byPrefix.get(prefix);
+  if (key === undefined) byPrefix.set(prefix, (key = `${indent}\0${prefix}`));
+  return key;
+}
+
 /**
  * A command's lines as a script continues them: ` \\` after every line but the last, each line
  * after `prefix`. Cached like formatCmd.
  */
 export function continuedLines(cmd: Cmd, indent: string, prefix: string): readonly string[] {
   const byIndent = formatCache.get(cmd);
-  const key = `${indent}\0${prefix}`;
+  const key = continuedKey(indent, prefix);
   let lines = byIndent?.get(key);
   if (!lines) {
     const f = formatCmd(cmd, indent);
