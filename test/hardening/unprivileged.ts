@@ -3,7 +3,8 @@
 // to its uid and gid with no supplementary groups) on a project copy that user owns. When the
 // tests themselves run unprivileged, the CLI simply runs as that user.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CLI } from '../helpers/paths.js';
 import type { CliResult } from '../helpers/project.js';
@@ -14,10 +15,18 @@ const isRoot = process.getuid?.() === 0;
 /** Whether this machine can drop to an unprivileged user at all (root with setpriv, or already unprivileged). */
 export const canRunUnprivileged = !isRoot || spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'true']).status === 0;
 
-/** Makes a project copy (and the temporary directory above it) usable by the unprivileged user. */
+/**
+ * Makes a project copy usable by the unprivileged user: it owns the copy, and can search the
+ * directory above it. That directory gets search permission added when it lacks it, and is never
+ * the system's temporary directory itself (whose mode, 1777, must stay as it is).
+ */
 export function handToUnprivileged(root: string): void {
   if (!isRoot) return;
-  chmodSync(dirname(root), 0o755);
+  const parent = dirname(root);
+  if (parent !== tmpdir()) {
+    const mode = statSync(parent).mode & 0o7777;
+    if ((mode & 0o011) !== 0o011) chmodSync(parent, mode | 0o011);
+  }
   const walk = (p: string) => {
     chownSync(p, NOBODY.uid, NOBODY.gid);
     if (lstatSync(p).isDirectory()) for (const e of readdirSync(p)) walk(join(p, e));
