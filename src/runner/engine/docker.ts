@@ -1,7 +1,7 @@
 // docker: builds run in the daemon, so killing the client does not stop them and no PID namespace
 // helps; the daemon has one store (no almac store). Images cannot be mounted: a created (never
 // started) container is exported into a scratch directory. The legacy builder leaves its step images
-// in the store; build() removes the ones nothing names.
+// in the store; build() removes the ones nothing names, once no other build is using them.
 import { spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { CliEngine, importedId, undoOnce, uniqueName, type EngineOptions } from './cli-engine.js';
@@ -15,6 +15,20 @@ import type { BuildRequest, EngineCapabilities, ImageChanges, ImageRecord, Image
 export function intermediateImage(line: string): string | undefined {
   return /^\s*-+> ([0-9a-f]{11,64})\s*$/.exec(line)?.[1];
 }
+
+/**
+ * The legacy builder's step images are shared between builds: two images whose Containerfiles
+ * begin alike reuse the same cached steps. A build that removed its step images while another was
+ * still building could take one from under it ("No such image: sha256:…"). So the step images of
+ * the builds that run at the same time against one daemon are removed together, when the last of
+ * them ends, keeping every image those builds produced.
+ */
+interface DaemonBuilds {
+  running: number;
+  steps: string[];
+  keep: Set<string>;
+}
+const buildsByDaemon = new Map<string, DaemonBuilds>();
 
 export class DockerEngine extends CliEngine {
   readonly name = 'docker' as const;
@@ -30,30 +44,41 @@ export class DockerEngine extends CliEngine {
   }
 
   override async build(req: BuildRequest, sink: CommandSink = directSink): Promise<string> {
-    const steps: string[] = [];
-    let id: string | undefined;
+    const daemon = this.env['DOCKER_HOST'] ?? '';
+    let batch = buildsByDaemon.get(daemon);
+    if (!batch) buildsByDaemon.set(daemon, (batch = { running: 0, steps: [], keep: new Set() }));
+    const builds = batch;
+    builds.running++;
     try {
-      id = await super.build({ ...req, onLine: (l) => {
+      const id = await super.build({ ...req, onLine: (l) => {
         const i = intermediateImage(l);
-        if (i) steps.push(i);
+        if (i) builds.steps.push(i);
         req.onLine?.(l);
       } }, sink);
+      builds.keep.add(id);
       return id;
     } finally {
-      if (steps.length && !sink.dryRun) await this.removeIntermediates(steps, id);
+      if (--builds.running === 0) {
+        buildsByDaemon.delete(daemon);
+        if (builds.steps.length && !sink.dryRun) await this.removeIntermediates(builds.steps, builds.keep);
+      }
     }
   }
 
-  /** The step images a build printed, newest first, where nothing names them. Never fails. */
-  private async removeIntermediates(shortIds: string[], keep: string | undefined): Promise<void> {
+  /** The step images builds printed, newest first, where nothing names them. Never fails. */
+  private async removeIntermediates(shortIds: string[], keep: Set<string>): Promise<void> {
     try {
       const now = await this.listImages();
-      const ids = shortIds
+      const ids = [...new Set(shortIds)]
         .map((s) => now.find((i) => i.id.startsWith(s)))
-        .filter((i): i is ImageRecord => !!i && i.names.length === 0 && i.id !== keep)
+        .filter((i): i is ImageRecord => !!i && i.names.length === 0 && !keep.has(i.id))
         .map((i) => i.id)
         .reverse();
-      for (const i of ids) await this.exec([this.bin, 'rmi', i]); // children before parents
+      // Children before parents; a parent refused while a child of another build still stood is
+      // tried once more after the rest.
+      const refused: string[] = [];
+      for (const i of ids) if ((await this.exec([this.bin, 'rmi', i])).code !== 0) refused.push(i);
+      for (const i of refused) await this.exec([this.bin, 'rmi', i]);
     } catch {
       // housekeeping only
     }
