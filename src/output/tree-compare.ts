@@ -32,9 +32,9 @@ const standIn = (what: string) => `\0${what}`;
 
 /**
  * Compares the tree in `dir` (walked and digested when the comparer is made: digestTreeFiles) with
- * the files offered one by one. A file matches when the SHA-256
- * of its bytes is that of the rendered text's UTF-8: only files that differ, and those nothing
- * rendered, are read (again) here, for their text. `kept(path)` names files generate keeps
+ * the files offered one by one. A file matches when the SHA-256 of its bytes is that of the
+ * rendered text's UTF-8: only files that differ, and those nothing rendered, are read (again) here,
+ * for their text. `kept(path)` names files generate keeps
  * although nothing renders them (locks): they are not orphans unless they are not regular files.
  * Unreadable entries throw a FileSystemError naming them all, from finish().
  */

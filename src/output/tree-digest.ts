@@ -24,7 +24,7 @@ export class TreeDigest {
   add(name: string, bytes: Buffer | string): void {
     this.entries.push([name, contentDigest(bytes)]);
   }
-  /** An entry whose SHA-256 (hex) is known already (tree-digests.ts). */
+  /** An entry whose SHA-256 (hex) is known already (digestTreeFiles). */
   addDigest(name: string, sha256: string): void {
     this.entries.push([name, sha256]);
   }

@@ -192,9 +192,12 @@ export function withEndOffsets(lexer: Lexer): Lexer {
   const l = lexer as unknown as { createTokenInstance?: unknown };
   if (typeof l.createTokenInstance === 'function') {
     l.createTokenInstance = (image: string, startOffset: number, tokenTypeIdx: number, tokenType: TokenType) => ({ image, startOffset, endOffset: startOffset + image.length - 1, tokenTypeIdx, tokenType });
+    madeWithEndOffsets.add(lexer);
   }
   return lexer;
 }
+/** The lexers whose tokens are made with their end offsets (withEndOffsets could replace the method). */
+const madeWithEndOffsets = new WeakSet<Lexer>();
 
 let lexerInstance: Lexer | undefined;
 export function getLexer(): Lexer {
@@ -211,9 +214,10 @@ export const LEXER_OPTIONS = { positionTracking: 'onlyOffset', ensureOptimizatio
 
 /** Tokens of a text, each with its start and end offset (see LEXER_OPTIONS). */
 export function lex(text: string): ILexingResult {
-  const r = getLexer().tokenize(text);
+  const lexer = getLexer();
+  const r = lexer.tokenize(text);
   // Made with their end offsets (withEndOffsets) unless a Chevrotain without createTokenInstance made them.
-  if (r.tokens.length && r.tokens[0]!.endOffset === undefined) {
+  if (!madeWithEndOffsets.has(lexer)) {
     for (const t of r.tokens) t.endOffset = t.startOffset + t.image.length - 1;
     for (const group of Object.values(r.groups)) for (const t of group) t.endOffset = t.startOffset + t.image.length - 1;
   }

@@ -45,9 +45,8 @@ export class DockerEngine extends CliEngine {
 
   override async build(req: BuildRequest, sink: CommandSink = directSink): Promise<string> {
     const daemon = this.env['DOCKER_HOST'] ?? '';
-    let batch = buildsByDaemon.get(daemon);
-    if (!batch) buildsByDaemon.set(daemon, (batch = { running: 0, steps: [], keep: new Set() }));
-    const builds = batch;
+    const builds = buildsByDaemon.get(daemon) ?? { running: 0, steps: [], keep: new Set<string>() };
+    buildsByDaemon.set(daemon, builds);
     builds.running++;
     try {
       const id = await super.build({ ...req, onLine: (l) => {
