@@ -14,3 +14,14 @@ export function minOf(xs: Iterable<number>, empty: number): number {
   for (const x of xs) if (x < m) m = x;
   return m === Infinity ? empty : m;
 }
+
+/**
+ * `a`, or a copy of exactly its length when it is short. V8 gives an array grown by `push` room
+ * for 17 items at its first push and never gives the room back, so each of the hundreds of
+ * thousands of one- to three-item lists a large project keeps (paths, package names, bodies)
+ * would hold about 150 bytes instead of 30. Use it on lists that outlive the function that
+ * built them.
+ */
+export function fitted<T>(a: T[]): T[] {
+  return a.length > 0 && a.length < 16 ? a.slice() : a;
+}

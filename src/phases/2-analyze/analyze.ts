@@ -13,7 +13,7 @@ import { checkCondition, mentionsPlatform, type Axes } from './conditions.js';
 import { collectAxes, noAxes } from './axes.js';
 import { argCount, bool, checked, named, needBlock, noBlock, unknownStatement, type Ctx } from './context.js';
 import { ARCH, IDENT, IMAGE_REF, PLATFORM_NAME, RELEASE_NAME, REPO_ID, checkSingleLine, checkUrl } from './grammars.js';
-import { pushAll } from '../../util/arrays.js';
+import { fitted, pushAll } from '../../util/arrays.js';
 
 /** The declarations a definition file may hold (the language server completes them). */
 export const TOP_STATEMENTS: readonly string[] = ['release', 'platform', 'repository', 'registry', 'fragment', 'image'];
@@ -241,7 +241,7 @@ function checkBodyDecl(ctx: Ctx, st: Statement, file: string): BodyDecl | undefi
     }
   }
   if (!needBlock(ctx, st) || !name) return undefined;
-  return { kind: st.name as 'image' | 'fragment', name, span: st.span, nameSpan: nameV.span, parents, body: checkBody(ctx, st.block!.nodes), file };
+  return { kind: st.name as 'image' | 'fragment', name, span: st.span, nameSpan: nameV.span, parents: fitted(parents), body: checkBody(ctx, st.block!.nodes), file };
 }
 
 function forEachItem(items: BodyItem[], f: (i: BodyItem) => void): void {

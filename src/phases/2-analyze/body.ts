@@ -13,7 +13,7 @@ import { OPERATION_NAMES, checkOperation } from './operations.js';
 import { officialLibraryStatement } from './official-library.js';
 import { NAMING_STATEMENTS, publishStatement } from './registries.js';
 import { didYouMean } from '../../util/suggest.js';
-import { pushAll } from '../../util/arrays.js';
+import { fitted, pushAll } from '../../util/arrays.js';
 import { undeclaredHint } from './axis-hints.js';
 import { dropAssertionWith, dropConfig, dropSteps, insteadOf } from './drops.js';
 
@@ -35,7 +35,7 @@ function walk(ctx: Ctx, nodes: Node[], each: (st: Statement) => BodyItem | BodyI
     if (Array.isArray(r)) pushAll(out, r);
     else if (r) out.push(r);
   }
-  return out;
+  return fitted(out);
 }
 
 export function checkBody(ctx: Ctx, nodes: Node[]): BodyItem[] {
@@ -154,7 +154,7 @@ function checkPackages(ctx: Ctx, st: Statement): BodyItem | undefined {
   let langs: string | undefined;
   const l = a.options.get('langs')?.value;
   if (l) langs = checked(ctx, l, 'a locale such as en_US.UTF-8', LOCALE, 'E316');
-  return { kind: 'packages', action: st.name as PackageAction, names, langs, span: st.span };
+  return { kind: 'packages', action: st.name as PackageAction, names: fitted(names), langs, span: st.span };
 }
 
 /**

@@ -7,6 +7,7 @@ import { looksLikeOption, readArgs, type OptionKind } from './args.js';
 import { argCount, checked, noBlock, printable, scalar, type Ctx } from './context.js';
 import { hasBidiOrInvisible } from '../../util/display.js';
 import { ACCOUNT_NAME, CONTROL_OR_LINE_BREAK, DATE_FORMAT, SYSTEMD_UNIT, checkLinkTarget, checkPath, checkText, classifyPackage, explainBadPackage, normaliseMode } from './grammars.js';
+import { fitted } from '../../util/arrays.js';
 
 interface OpSpec {
   options: Record<string, OptionKind>;
@@ -23,7 +24,7 @@ function paths(ctx: Ctx, values: Value[], glob: boolean): string[] | undefined {
     if (p === undefined) ok = false;
     else out.push(p);
   }
-  return ok ? out : undefined;
+  return ok ? fitted(out) : undefined;
 }
 
 function mode(ctx: Ctx, a: ReturnType<typeof readArgs>): string | undefined | null {

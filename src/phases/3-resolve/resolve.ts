@@ -11,6 +11,7 @@ import { evaluate, type EvalContext } from './conditions.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
 import { ConfigLedger, checkPackageContradictions, dropKey, nothingToDrop, sameAssertion } from './inheritance.js';
 import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
+import { fitted } from '../../util/arrays.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
@@ -28,39 +29,49 @@ interface Applied {
 }
 
 /**
- * Where an item was written. One object per span, shared by every image the item reaches: a
- * fragment used by thousands of images would otherwise make thousands of equal objects.
+ * Where an item was written: one frozen object per file and line, shared by every image the item
+ * reaches (a fragment used by thousands of images would otherwise make thousands of equal
+ * objects). Keyed by value, not by span: an origin holds nothing but the file and the line.
  */
-const origins = new WeakMap<Span, Origin>();
+const origins = new Map<string, Origin[]>();
 const origin = (s: Span): Origin => {
-  let o = origins.get(s);
-  if (!o) origins.set(s, (o = Object.freeze({ file: s.file, line: s.line })));
-  return o;
+  let byLine = origins.get(s.file);
+  if (!byLine) origins.set(s.file, (byLine = []));
+  return (byLine[s.line] ??= Object.freeze({ file: s.file, line: s.line }));
 };
 
 /**
  * The steps and platforms of images are shared the same way: one frozen Step per (operation,
- * platforms, group) and one frozen platform set per list of platforms, whatever the number of
+ * group, platforms) and one frozen platform set per list of platforms, whatever the number of
  * images that reach them (a fragment used by thousands of images would otherwise make a Step per
  * image for each of its steps). Equal platform sets are one object (runs.ts's guards compare them).
  */
-const sharedSteps = new WeakMap<Step['operation'], Map<string, Step>>();
+interface StepsOf {
+  /** The step on every platform of the image, by group. */
+  everywhere: Map<string, Step>;
+  /** Steps on some platforms only, by group, then by the platforms' names joined with spaces. */
+  some: Map<string, Map<string, Step>>;
+}
+const sharedSteps = new WeakMap<Step['operation'], StepsOf>();
 const platformSets = new Map<string, NonNullable<Step['when']>>();
 const platformInfos = new WeakMap<PlatformDecl, PlatformInfo>();
 
 function sharedStep(operation: Step['operation'], platforms: string[] | undefined, span: Span, group: string): Step {
-  let byKey = sharedSteps.get(operation);
-  if (!byKey) sharedSteps.set(operation, (byKey = new Map()));
-  const key = platforms ? `${group}\0${platforms.join(' ')}` : group;
-  let step = byKey.get(key);
+  let of = sharedSteps.get(operation);
+  if (!of) sharedSteps.set(operation, (of = { everywhere: new Map(), some: new Map() }));
+  if (!platforms) {
+    let step = of.everywhere.get(group);
+    if (!step) of.everywhere.set(group, (step = Object.freeze({ operation, when: undefined, origin: origin(span), group })));
+    return step;
+  }
+  let bySet = of.some.get(group);
+  if (!bySet) of.some.set(group, (bySet = new Map()));
+  const setKey = platforms.join(' ');
+  let step = bySet.get(setKey);
   if (!step) {
-    let when: Step['when'];
-    if (platforms) {
-      const setKey = platforms.join(' ');
-      when = platformSets.get(setKey);
-      if (!when) platformSets.set(setKey, (when = Object.freeze({ platforms: Object.freeze(platforms) as string[] })));
-    }
-    byKey.set(key, (step = Object.freeze({ operation, when, origin: origin(span), group })));
+    let when = platformSets.get(setKey);
+    if (!when) platformSets.set(setKey, (when = Object.freeze({ platforms: Object.freeze(platforms) as string[] })));
+    bySet.set(setKey, (step = Object.freeze({ operation, when, origin: origin(span), group })));
   }
   return step;
 }
@@ -402,7 +413,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     description,
     source: origin(self.nameSpan),
     ubi,
-    platforms,
+    platforms: fitted(platforms),
     builder: builder!,
     packageManager,
     weakDeps,
@@ -418,7 +429,7 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
     naming: { repository: fillValue(repository), tags: namingTags, title: fillValue(title) },
     publish,
     ...(library ? { officialLibrary: library } : {}),
-    assertions,
+    assertions: fitted(assertions),
     outputs: {
       containerfile: `containerfiles/${release.name}/Containerfile.${self.name}`,
       kickstart: `kickstarts/${fillValue(kickstartFile)}`,
@@ -455,5 +466,5 @@ function resolveRepositories(
     }
     if (r.enabled) out.push(r);
   }
-  return out;
+  return fitted(out);
 }
