@@ -24,7 +24,8 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
     : spec.repositories.map((r) => ({ id: r.id, baseurl: r.baseurl, mirrorlist: r.mirrorlist }));
   const root = mkdtempSync(join(tmpdir(), 'almac-lock-root-'));
   // Debian's rpm keeps its database under $HOME unless told otherwise; give dnf a HOME whose
-  // .rpmmacros points at the EL location, so nothing outside the temporary root is touched.
+  // .rpmmacros points at the EL location, so nothing outside the temporary root is touched. It is
+  // dnf's TMPDIR too: dnf leaves a temporary file there when it is killed.
   const home = mkdtempSync(join(tmpdir(), 'almac-lock-home-'));
   fse.outputFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
   fse.ensureDirSync(cacheDir);
@@ -41,7 +42,7 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
       exclude: spec.packages.exclude,
       remove: spec.packages.remove,
     };
-    const r = spawnSync('/usr/bin/python3', [RESOLVER], { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home }, maxBuffer: 64 << 20 });
+    const r = spawnSync('/usr/bin/python3', [RESOLVER], { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home, TMPDIR: home }, maxBuffer: 64 << 20 });
     if (r.error) throw new ResolveError(`cannot run the dnf resolver: ${r.error.message} (is dnf installed? apt-get install dnf)`);
     let out: { packages?: LockedPackage[]; error?: string };
     try {

@@ -5,7 +5,7 @@
 // line) instead of run.
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { outputFileSync } from './files.js';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   CancelledError,
   checkResult,
@@ -101,6 +101,9 @@ export interface ExecStepOptions extends CommandOptions {
 }
 
 export class JobContext implements CommandSink {
+  /** Whether the --dry-run script made the host commands' TMPDIR yet. */
+  private madeTmp = false;
+
   constructor(
     readonly job: JobPlan,
     readonly engine: Engine,
@@ -162,10 +165,20 @@ export class JobContext implements CommandSink {
     outputFileSync(path, content);
   }
 
-  /** A host command. */
+  /**
+   * A host command. Its TMPDIR is the job's own (`work/tmp`), never the system's: dnf makes a
+   * temporary file there for each transaction, and one killed with the run would stay behind in
+   * /tmp, where nothing could tell it from another program's. The job's work directory is removed
+   * when the job ends, and by the next run when a killed one left it (build/interrupt.ts).
+   */
   hostCmd(argv: string[], o: ExecStepOptions = {}): Promise<ExecResult> {
-    const env = o.env ? (o.cleanEnv ? o.env : { ...(process.env as Record<string, string>), ...o.env }) : undefined;
-    return this.exec(argv, { ...o, ...(env ? { env } : {}) }, o.env);
+    const tmp = join(this.job.workDir, 'tmp');
+    if (!this.dryRun) mkdirSync(tmp, { recursive: true });
+    else if (!this.madeTmp) this.print(`mkdir -p ${formatArgv([tmp])}`);
+    this.madeTmp = true;
+    const own = { ...o.env, TMPDIR: tmp };
+    const env = o.cleanEnv ? own : { ...(process.env as Record<string, string>), ...own };
+    return this.exec(argv, { ...o, env }, own);
   }
 
   /** CommandSink: engine commands (their env is complete; only the engine's own variables are printed). */
