@@ -46,7 +46,7 @@ const EXTERNAL = [
  * runtime.
  */
 const REPLACED = new Map([
-  ['phases/1-parse/chevrotain.js', "export { createToken, Lexer, CstParser, EOF } from 'chevrotain';\n"],
+  ['phases/1-parse/chevrotain.js', "export { createToken, Lexer, EmbeddedActionsParser, EOF } from 'chevrotain';\n"],
   [
     'phases/4-render/precompiled.js',
     [

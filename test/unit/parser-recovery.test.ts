@@ -3,37 +3,25 @@
 // plain parser finds an error wherever the recovering one does, and builds the same tree where
 // there is none: checked here on the real definitions, generated projects and token soup.
 import fc from 'fast-check';
-import type { CstNode, IToken } from 'chevrotain';
 import { describe, expect, it } from 'vitest';
+import type { Node } from '../../src/model/ast.js';
+import { LineIndex } from '../../src/phases/1-parse/line-index.js';
 import { getParser } from '../../src/phases/1-parse/parser.js';
 import { lex } from '../../src/phases/1-parse/tokens.js';
 import { definitionSources } from '../helpers/project.js';
 import { projectArb, tokenSoupArb } from '../fuzz/generators.mjs';
 
-function parseWith(recovery: boolean, text: string): { cst: CstNode; errors: number } {
-  const parser = getParser({ recovery });
-  parser.input = lex(text).tokens;
-  const cst = parser.file();
-  return { cst, errors: parser.errors.length };
+/** The tree parse.ts reads (the top-level nodes with their spans) and the error count. */
+function parseWith(recovery: boolean, text: string): { nodes: Node[]; errors: number } {
+  const r = getParser({ recovery }).parseFile(lex(text).tokens, new LineIndex('f.alma', text));
+  return { nodes: r.nodes, errors: r.errors.length };
 }
-
-/** The tree as plain data (token images and offsets, rule names, recovery marks). */
-function shape(n: CstNode | IToken): unknown {
-  if ('image' in n) return [n.tokenType.name, n.image, n.startOffset];
-  return { name: n.name, recovered: n.recoveredNode ?? false, loc: n.location, children: Object.fromEntries(Object.entries(n.children).map(([k, v]) => [k, v.map(shape)])) };
-}
-
-/**
- * What parse.ts reads of a tree: the nodes under the root. (The root's own location is left unset
- * by the plain parser; nothing reads it.)
- */
-const nodesOf = (cst: CstNode) => (cst.children['node'] ?? []).map(shape);
 
 function agree(text: string): void {
   const plain = parseWith(false, text);
   const recovering = parseWith(true, text);
   expect(plain.errors === 0).toBe(recovering.errors === 0);
-  if (plain.errors === 0) expect(nodesOf(plain.cst)).toEqual(nodesOf(recovering.cst));
+  if (plain.errors === 0) expect(plain.nodes).toEqual(recovering.nodes);
 }
 
 describe('the parser without recovery', () => {

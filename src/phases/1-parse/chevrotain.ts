@@ -20,6 +20,6 @@ async function load(): Promise<Chevrotain> {
 }
 
 const chevrotain = await load();
-export const { createToken, Lexer, CstParser, EOF } = chevrotain;
+export const { createToken, Lexer, EmbeddedActionsParser, EOF } = chevrotain;
 export type Lexer = import('chevrotain').Lexer;
-export type CstParser = import('chevrotain').CstParser;
+export type EmbeddedActionsParser = import('chevrotain').EmbeddedActionsParser;

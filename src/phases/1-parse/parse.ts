@@ -1,21 +1,22 @@
-// Phase 1: source text → tokens → CST → syntax tree (model/ast.ts), with every lexical and syntax
-// error as a diagnostic. Never throws on any input.
+// Phase 1: source text → tokens → syntax tree (model/ast.ts, built by the parser's rules), with
+// every lexical and syntax error as a diagnostic. Never throws on any input.
 import { unclosedBrace } from './braces.js';
-import type { CstNode, IToken, IRecognitionException, CstElement } from 'chevrotain';
+import type { IToken, IRecognitionException } from 'chevrotain';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
-import type { Block, Comment, Condition, ComparisonOp, Node, SourceFile, Statement, Value, WhenBlock } from '../../model/ast.js';
+import type { Comment, Node, SourceFile } from '../../model/ast.js';
 import { allTokens, lex } from './tokens.js';
-import { TooManySyntaxErrors, getParser, MAX_SYNTAX_ERRORS } from './parser.js';
+import { TooManySyntaxErrors, getParser, MAX_NESTING, MAX_SYNTAX_ERRORS, nestingError } from './parser.js';
+import { LineIndex } from './line-index.js';
 import { dedentTextBlock, unescapeString } from './strings.js';
 import { pushAll } from '../../util/arrays.js';
+
+export { LineIndex } from './line-index.js';
+export { MAX_NESTING } from './parser.js';
 
 export interface ParseResult {
   file: SourceFile;
   diagnostics: Diagnostic[];
 }
-
-/** Nesting deeper than this is rejected instead of risking a stack overflow in later phases. */
-export const MAX_NESTING = 64;
 
 export function parseSource(path: string, text: string): ParseResult {
   const diagnostics: Diagnostic[] = [];
@@ -52,14 +53,12 @@ export function parseSource(path: string, text: string): ParseResult {
   // Without recovery first (getParser says why); a file with a syntax error is parsed again with
   // recovery, which reports every error of the file and builds the tree around them.
   let parser = getParser({ recovery: false });
-  parser.input = lexed.tokens;
-  let cst: CstNode;
+  let parsed: { nodes: Node[]; nesting: Diagnostic[] };
   try {
-    cst = parser.file();
+    parsed = parser.parseFile(lexed.tokens, lines);
     if (parser.errors.length) {
       parser = getParser({ recovery: true });
-      parser.input = lexed.tokens;
-      cst = parser.file();
+      parsed = parser.parseFile(lexed.tokens, lines);
     }
   } catch (e) {
     if (!(e instanceof TooManySyntaxErrors)) throw e;
@@ -74,10 +73,9 @@ export function parseSource(path: string, text: string): ParseResult {
   }
   pushAll(diagnostics, withUnclosedBrace(syntaxDiagnostics(parser.errors, lines, text, swallowedFrom), lexed.tokens, lines, text));
 
+  pushAll(diagnostics, parsed.nesting);
   const comments: Comment[] = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: lines.tokenSpan(t) }));
-  const builder = new AstBuilder(lines, diagnostics);
-  const nodes = builder.nodes(cst.children['node'] as CstNode[] | undefined, 0);
-  return { file: { path, text, nodes, comments }, diagnostics };
+  return { file: { path, text, nodes: parsed.nodes, comments }, diagnostics };
 }
 
 function syntaxDiagnostics(errors: IRecognitionException[], lines: LineIndex, text: string, swallowedFrom: number): Diagnostic[] {
@@ -99,13 +97,6 @@ function withUnclosedBrace(ds: Diagnostic[], tokens: IToken[], lines: LineIndex,
   if (i < 0) return ds;
   const d = unclosedBrace(tokens, text, (t) => lines.tokenSpan(t));
   return d ? [...ds.slice(0, i), d, ...ds.slice(i + 1)] : ds;
-}
-
-function nestingError(span: Span): Diagnostic {
-  return error('E011', span, `blocks are nested more than ${MAX_NESTING} levels deep`, {
-    expected: `at most ${MAX_NESTING} levels of nesting`,
-    hint: 'split the definition into fragments and `use` them',
-  });
 }
 
 /**
@@ -292,211 +283,3 @@ const RULE_EXPECTS: Record<string, string> = {
   negation: 'a condition such as `release >= 9`',
   comparison: 'a comparison operator (`=`, `!=`, `>`, `>=`, `<`, `<=`) or `in [...]`',
 };
-
-/** Maps offsets to line/column positions. */
-export class LineIndex {
-  private starts: number[] = [0];
-  constructor(readonly path: string, readonly text: string) {
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
-  }
-  position(offset: number): { line: number; col: number } {
-    let lo = 0;
-    let hi = this.starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
-  }
-  spanAt(offset: number, length: number): Span {
-    const o = Math.max(0, Math.min(offset, this.text.length));
-    const len = Math.max(0, Math.min(length, this.text.length - o));
-    const a = this.position(o);
-    const b = this.position(o + len);
-    return { file: this.path, line: a.line, col: a.col, endLine: b.line, endCol: b.col, offset: o, length: len };
-  }
-  tokenSpan(t: IToken): Span {
-    return this.spanAt(t.startOffset, t.image.length);
-  }
-  join(a: Span, b: Span): Span {
-    return this.spanAt(a.offset, Math.max(a.length, b.offset + b.length - a.offset));
-  }
-}
-
-function isToken(e: CstElement): e is IToken {
-  return (e as IToken).tokenType !== undefined;
-}
-
-/** CST → AST. Nodes inserted by error recovery are dropped; their errors are already reported. */
-class AstBuilder {
-  constructor(private lines: LineIndex, private diagnostics: Diagnostic[]) {}
-
-  nodes(cstNodes: CstNode[] | undefined, depth: number): Node[] {
-    const out: Node[] = [];
-    for (const n of cstNodes ?? []) {
-      if (n.recoveredNode) continue;
-      const child = (n.children['whenBlock']?.[0] ?? n.children['statement']?.[0]) as CstNode | undefined;
-      if (!child || child.recoveredNode) continue;
-      const built = child.name === 'whenBlock' ? this.when(child, depth) : this.statement(child, depth);
-      if (built) out.push(built);
-    }
-    return out;
-  }
-
-  private nodeSpan(n: CstNode): Span {
-    const loc = n.location;
-    if (!loc || Number.isNaN(loc.startOffset)) return this.lines.spanAt(0, 0);
-    const end = Number.isNaN(loc.endOffset ?? NaN) ? loc.startOffset : (loc.endOffset as number);
-    return this.lines.spanAt(loc.startOffset, end - loc.startOffset + 1);
-  }
-
-  private tooDeep(n: CstNode, depth: number): boolean {
-    if (depth < MAX_NESTING) return false;
-    this.diagnostics.push(error('E011', this.nodeSpan(n), `blocks are nested more than ${MAX_NESTING} levels deep`, {
-      expected: `at most ${MAX_NESTING} levels of nesting`,
-      hint: 'split the definition into fragments and `use` them',
-    }));
-    return true;
-  }
-
-  private statement(n: CstNode, depth: number): Statement | undefined {
-    const nameTok = n.children['name']?.[0] as IToken | undefined;
-    if (!nameTok || Number.isNaN(nameTok.startOffset)) return undefined;
-    const args: Value[] = [];
-    for (const a of (n.children['argument'] as CstNode[] | undefined) ?? []) {
-      if (a.recoveredNode) continue;
-      const v = this.argument(a);
-      if (v) args.push(v);
-    }
-    const blockCst = n.children['block']?.[0] as CstNode | undefined;
-    let block: Block | undefined;
-    if (blockCst && !blockCst.recoveredNode) {
-      if (this.tooDeep(blockCst, depth)) return undefined;
-      block = this.block(blockCst, depth + 1);
-    }
-    return { kind: 'statement', name: nameTok.image, nameSpan: this.lines.tokenSpan(nameTok), args, block, span: this.nodeSpan(n) };
-  }
-
-  private block(n: CstNode, depth: number): Block {
-    return { nodes: this.nodes(n.children['node'] as CstNode[] | undefined, depth), span: this.nodeSpan(n) };
-  }
-
-  private argument(n: CstNode): Value | undefined {
-    const listCst = n.children['list']?.[0] as CstNode | undefined;
-    if (listCst) return listCst.recoveredNode ? undefined : this.list(listCst);
-    // An argument is one token or one list: its first child element is the one.
-    let tok: IToken | undefined;
-    for (const key in n.children) {
-      const first = n.children[key]![0];
-      if (first && isToken(first)) {
-        tok = first;
-        break;
-      }
-    }
-    if (!tok || tok.tokenType.name === 'Comma') return undefined;
-    return Number.isNaN(tok.startOffset) ? undefined : this.scalar(tok);
-  }
-
-  private list(n: CstNode): Value {
-    const items = ((n.children['item'] as IToken[] | undefined) ?? [])
-      .filter((t) => !Number.isNaN(t.startOffset))
-      .sort((a, b) => a.startOffset - b.startOffset)
-      .map((t) => this.scalar(t));
-    return { kind: 'list', text: '', items, span: this.nodeSpan(n) };
-  }
-
-  /** A token as a value. Its lexical problems were reported from the token stream (tokenDiagnostics). */
-  scalar(t: IToken): Value {
-    const span = this.lines.tokenSpan(t);
-    switch (t.tokenType.name) {
-      case 'StringLiteral':
-        return { kind: 'string', text: unescapeString(t.image).value, span };
-      case 'UnterminatedString':
-        return { kind: 'string', text: unescapeString(t.image + '"').value, span };
-      case 'TextBlock':
-        return { kind: 'text', text: dedentTextBlock(t.image).value, span };
-      case 'UnterminatedTextBlock':
-        return { kind: 'text', text: t.image.slice(3), span };
-      case 'Arrow':
-        return { kind: 'arrow', text: '->', span };
-      default:
-        return { kind: 'word', text: t.image, span };
-    }
-  }
-
-  private when(n: CstNode, depth: number): WhenBlock | undefined {
-    if (this.tooDeep(n, depth)) return undefined;
-    const condCst = n.children['condition']?.[0] as CstNode | undefined;
-    const thenCst = n.children['then']?.[0] as CstNode | undefined;
-    if (!condCst || condCst.recoveredNode || !thenCst || thenCst.recoveredNode) return undefined;
-    const condition = this.condition(condCst, depth);
-    if (!condition) return undefined;
-    const then = this.block(thenCst, depth + 1);
-    let otherwise: Block | undefined;
-    const elseWhen = n.children['elseWhen']?.[0] as CstNode | undefined;
-    const elseBlock = n.children['otherwise']?.[0] as CstNode | undefined;
-    if (elseWhen && !elseWhen.recoveredNode) {
-      const w = this.when(elseWhen, depth + 1);
-      if (w) otherwise = { nodes: [w], span: w.span };
-    } else if (elseBlock && !elseBlock.recoveredNode) {
-      otherwise = this.block(elseBlock, depth + 1);
-    }
-    return { kind: 'when', condition, then, otherwise, span: this.nodeSpan(n) };
-  }
-
-  private condition(n: CstNode, depth: number): Condition | undefined {
-    if (this.tooDeep(n, depth)) return undefined;
-    const parts = ((n.children['conjunction'] as CstNode[] | undefined) ?? []).map((c) => this.conjunction(c, depth + 1));
-    return this.fold(parts, 'or');
-  }
-
-  private conjunction(n: CstNode, depth: number): Condition | undefined {
-    const parts = ((n.children['negation'] as CstNode[] | undefined) ?? []).map((c) => this.negation(c, depth + 1));
-    return this.fold(parts, 'and');
-  }
-
-  /**
-   * `a and b and c …` as a balanced tree: the same meaning (and/or are associative), but a chain of
-   * thousands of terms stays shallow for the recursive walks of the later phases.
-   */
-  private fold(parts: (Condition | undefined)[], kind: 'and' | 'or'): Condition | undefined {
-    if (parts.length === 0 || parts.some((p) => !p)) return undefined;
-    const terms = parts as Condition[];
-    const build = (lo: number, hi: number): Condition => {
-      if (hi - lo === 1) return terms[lo]!;
-      const mid = (lo + hi) >> 1;
-      const left = build(lo, mid);
-      const right = build(mid, hi);
-      return { kind, left, right, span: this.lines.join(left.span, right.span) };
-    };
-    return build(0, terms.length);
-  }
-
-  private negation(n: CstNode, depth: number): Condition | undefined {
-    if (n.recoveredNode || this.tooDeep(n, depth)) return undefined;
-    if (n.children['Not']) {
-      const inner = n.children['negation']?.[0] as CstNode | undefined;
-      const operand = inner ? this.negation(inner, depth + 1) : undefined;
-      return operand ? { kind: 'not', operand, span: this.nodeSpan(n) } : undefined;
-    }
-    const nested = n.children['condition']?.[0] as CstNode | undefined;
-    if (nested) return this.condition(nested, depth + 1);
-    const cmp = n.children['comparison']?.[0] as CstNode | undefined;
-    if (!cmp || cmp.recoveredNode) return undefined;
-    const axisTok = cmp.children['axis']?.[0] as IToken | undefined;
-    const opTok = cmp.children['op']?.[0] as IToken | undefined;
-    if (!axisTok || !opTok || Number.isNaN(axisTok.startOffset) || Number.isNaN(opTok.startOffset)) return undefined;
-    let values: Value[];
-    if (opTok.image === 'in') {
-      const listCst = cmp.children['list']?.[0] as CstNode | undefined;
-      if (!listCst || listCst.recoveredNode) return undefined;
-      values = this.list(listCst).items ?? [];
-    } else {
-      const valueTok = cmp.children['value']?.[0] as IToken | undefined;
-      if (!valueTok || Number.isNaN(valueTok.startOffset)) return undefined;
-      values = [this.scalar(valueTok)];
-    }
-    return { kind: 'compare', axis: axisTok.image, axisSpan: this.lines.tokenSpan(axisTok), op: opTok.image as ComparisonOp, values, span: this.nodeSpan(cmp) };
-  }
-}
