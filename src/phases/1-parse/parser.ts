@@ -8,7 +8,9 @@
 // syntax tree that a second pass turns into one: at 10,000 files the CST was most of what parsing
 // allocated. What error recovery gives up is dropped: a rule that Chevrotain re-synchronised
 // returns undefined (its default recovery value), and a token it inserted (its offset is NaN)
-// makes no value.
+// makes no value. Code that builds the tree is skipped while Chevrotain records the grammar
+// (RECORDING_PHASE, when rules run once with stand-in tokens): in the rules run at every statement,
+// argument and list item that test takes the place of ACTION(() => …), a closure per call.
 import type { IOrAlt, IRecognitionException, IToken } from 'chevrotain';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
 import type { Block, ComparisonOp, Condition, Node, Statement, Value, WhenBlock } from '../../model/ast.js';
@@ -65,6 +67,9 @@ export function scalarValue(t: IToken, lines: LineIndex): Value {
  */
 type Depth = [depth: number, deep: boolean];
 const TOP: Depth = [0, false];
+const TOP_ARGS = { ARGS: [TOP] as [Depth] };
+const NAME = { LABEL: 'name' };
+const ITEM = { LABEL: 'item' };
 /** The depth of what is nested in a node at d: one more, and deep if d is too deep already. */
 const inside = (d: Depth): Depth => [d[0] + 1, d[1] || d[0] >= MAX_NESTING];
 
@@ -95,8 +100,11 @@ export class AlmaParser extends EmbeddedActionsParser {
   // The alternatives of each OR, made on the rule's first run and reused: Chevrotain takes them as
   // an array of objects holding closures, which would otherwise be allocated anew at every
   // statement, argument and list item. As Chevrotain's own performance guide recommends; the
-  // closures only refer to `this`, the same at every run. (Those that pass arguments on are made
-  // per run.)
+  // closures only refer to `this`, the same at every run (a block's nodes take their depth from
+  // `blockDepth`, a node its kind from `nodeDepth`). Those of the rarer rules that pass arguments on are made per run.
+  private fileItem?: IOrAlt<Node | undefined>[];
+  private blockItem?: IOrAlt<Node | undefined>[];
+  private nodeKind?: IOrAlt<Node | undefined>[];
   private argumentKind?: IOrAlt<IToken | Value | undefined>[];
   private listItem?: IOrAlt<IToken>[];
   private comparisonOp?: IOrAlt<IToken>[];
@@ -147,15 +155,8 @@ export class AlmaParser extends EmbeddedActionsParser {
     () => {
       const nodes: Node[] = (this.fileNodes = []);
       this.MANY(() => {
-        this.OR([
-          { ALT: () => this.CONSUME(T.Newline) },
-          {
-            ALT: () => {
-              const n = this.SUBRULE(this.node, { ARGS: [TOP] });
-              this.ACTION(() => n && nodes.push(n));
-            },
-          },
-        ]);
+        const n = this.OR((this.fileItem ??= [{ ALT: () => void this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.node, TOP_ARGS) }]));
+        if (n && !this.RECORDING_PHASE) nodes.push(n);
       });
       this.CONSUME(EOF);
       return nodes;
@@ -167,28 +168,28 @@ export class AlmaParser extends EmbeddedActionsParser {
 
   /** node := whenBlock | statement */
   public node = this.RULE('node', (d: Depth) => {
-    return this.OR([{ ALT: () => this.SUBRULE(this.whenBlock, { ARGS: [d] }) }, { ALT: () => this.SUBRULE(this.statement, { ARGS: [d] }) }]);
+    this.nodeDepth = d; // read by the alternative as it starts: nothing runs in between
+    return this.OR((this.nodeKind ??= [{ ALT: () => this.SUBRULE(this.whenBlock, { ARGS: [this.nodeDepth] }) }, { ALT: () => this.SUBRULE(this.statement, { ARGS: [this.nodeDepth] }) }]));
   });
+  private nodeDepth: Depth = TOP;
 
   /** statement := Word argument* block? */
   public statement = this.RULE('statement', (d: Depth): Statement | undefined => {
     const before = this.LA(0);
-    const name = this.CONSUME(T.Word, { LABEL: 'name' });
+    const name = this.CONSUME(T.Word, NAME);
     const args: Value[] = [];
     let block: Block | undefined;
     this.MANY(() => {
       const v = this.SUBRULE(this.argument);
-      this.ACTION(() => v && args.push(v));
+      if (v && !this.RECORDING_PHASE) args.push(v);
     });
     this.OPTION(() => {
       // A block too deep is reported by the statement (below), and nothing inside it.
-      block = this.SUBRULE(this.block, { ARGS: [this.ACTION(() => inside(d))] });
+      block = this.SUBRULE(this.block, { ARGS: [this.RECORDING_PHASE ? TOP : inside(d)] });
     });
-    return this.ACTION(() => {
-      if (inserted(name)) return undefined;
-      if (block && this.tooDeep(d, () => block!.span)) return undefined;
-      return { kind: 'statement', name: name.image, nameSpan: this.lines.tokenSpan(name), args, block, span: this.spanSince(before, name) };
-    });
+    if (this.RECORDING_PHASE || inserted(name)) return undefined;
+    if (block && this.tooDeep(d, () => block!.span)) return undefined;
+    return { kind: 'statement', name: name.image, nameSpan: this.lines.tokenSpan(name), args, block, span: this.spanSince(before, name) };
   });
 
   /** argument := Word | String | TextBlock | list | "->" | ","  (commas between arguments are optional) */
@@ -201,10 +202,8 @@ export class AlmaParser extends EmbeddedActionsParser {
       { ALT: () => this.CONSUME(T.Arrow) },
       { ALT: () => this.SUBRULE(this.list) },
     ]));
-    return this.ACTION(() => {
-      if (!r || !('tokenType' in r)) return r as Value | undefined;
-      return r.tokenType === T.Comma || inserted(r) ? undefined : scalarValue(r, this.lines);
-    });
+    if (this.RECORDING_PHASE || !r || !('tokenType' in r)) return r as Value | undefined;
+    return r.tokenType === T.Comma || inserted(r) ? undefined : scalarValue(r, this.lines);
   });
 
   /** list := "[" ( item | "," | Newline )* "]"  — items may be split over lines. */
@@ -216,16 +215,14 @@ export class AlmaParser extends EmbeddedActionsParser {
       const t = this.OR((this.listItem ??= [
         { ALT: () => this.CONSUME(T.Newline) },
         { ALT: () => this.CONSUME(T.Comma) },
-        { ALT: () => this.CONSUME(T.Word, { LABEL: 'item' }) },
-        { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'item' }) },
-        { ALT: () => this.CONSUME(T.TextBlock, { LABEL: 'item' }) },
+        { ALT: () => this.CONSUME(T.Word, ITEM) },
+        { ALT: () => this.CONSUME(T.StringLiteral, ITEM) },
+        { ALT: () => this.CONSUME(T.TextBlock, ITEM) },
       ]));
-      this.ACTION(() => {
-        if (t.tokenType !== T.Newline && t.tokenType !== T.Comma && !inserted(t)) items.push(scalarValue(t, this.lines));
-      });
+      if (!this.RECORDING_PHASE && t.tokenType !== T.Newline && t.tokenType !== T.Comma && !inserted(t)) items.push(scalarValue(t, this.lines));
     });
     this.CONSUME(T.RBracket);
-    return this.ACTION(() => ({ kind: 'list', text: '', items, span: this.spanSince(before, open) }));
+    return this.RECORDING_PHASE ? (undefined as unknown as Value) : { kind: 'list', text: '', items, span: this.spanSince(before, open) };
   });
 
   /** block := "{" ( Newline | node )* "}" — its nodes are at depth d. */
@@ -234,19 +231,16 @@ export class AlmaParser extends EmbeddedActionsParser {
     const open = this.CONSUME(T.LBrace);
     const nodes: Node[] = [];
     this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(T.Newline) },
-        {
-          ALT: () => {
-            const n = this.SUBRULE(this.node, { ARGS: [d] });
-            this.ACTION(() => n && nodes.push(n));
-          },
-        },
-      ]);
+      // Read by the (shared) alternative as it starts the node: nothing runs in between.
+      this.blockDepth = d;
+      const n = this.OR((this.blockItem ??= [{ ALT: () => void this.CONSUME(T.Newline) }, { ALT: () => this.SUBRULE(this.node, { ARGS: [this.blockDepth] }) }]));
+      if (n && !this.RECORDING_PHASE) nodes.push(n);
     });
     this.CONSUME(T.RBrace);
-    return this.ACTION(() => ({ nodes, span: this.spanSince(before, open) }));
+    return this.RECORDING_PHASE ? (undefined as unknown as Block) : { nodes, span: this.spanSince(before, open) };
   });
+  /** The depth of the nodes of the block being read (see block). */
+  private blockDepth: Depth = TOP;
 
   /** whenBlock := "when" condition block ( "else" ( whenBlock | block ) )? */
   public whenBlock = this.RULE('whenBlock', (d: Depth): WhenBlock | undefined => {

@@ -47,10 +47,13 @@ const origin = (s: Span): Origin => {
  * image for each of its steps). Equal platform sets are one object (runs.ts's guards compare them).
  */
 interface StepsOf {
-  /** The step on every platform of the image, by group. */
-  everywhere: Map<string, Step>;
+  /** The step on every platform of the image, in the group that wrote it first (most have one). */
+  group: string;
+  everywhere?: Step;
+  /** Steps on every platform in other groups (a fragment's operation reached through another). */
+  otherGroups?: Map<string, Step>;
   /** Steps on some platforms only, by group, then by the platforms' names joined with spaces. */
-  some: Map<string, Map<string, Step>>;
+  some?: Map<string, Map<string, Step>>;
 }
 const sharedSteps = new WeakMap<Step['operation'], StepsOf>();
 const platformSets = new Map<string, NonNullable<Step['when']>>();
@@ -58,12 +61,14 @@ const platformInfos = new WeakMap<PlatformDecl, PlatformInfo>();
 
 function sharedStep(operation: Step['operation'], platforms: string[] | undefined, span: Span, group: string): Step {
   let of = sharedSteps.get(operation);
-  if (!of) sharedSteps.set(operation, (of = { everywhere: new Map(), some: new Map() }));
+  if (!of) sharedSteps.set(operation, (of = { group }));
   if (!platforms) {
-    let step = of.everywhere.get(group);
-    if (!step) of.everywhere.set(group, (step = Object.freeze({ operation, when: undefined, origin: origin(span), group })));
+    if (of.group === group) return (of.everywhere ??= Object.freeze({ operation, when: undefined, origin: origin(span), group }));
+    let step = (of.otherGroups ??= new Map()).get(group);
+    if (!step) of.otherGroups.set(group, (step = Object.freeze({ operation, when: undefined, origin: origin(span), group })));
     return step;
   }
+  of.some ??= new Map();
   let bySet = of.some.get(group);
   if (!bySet) of.some.set(group, (bySet = new Map()));
   const setKey = platforms.join(' ');
@@ -399,11 +404,12 @@ function resolveOne(project: CheckedProject, chain: BodyDecl[], release: Release
   const namingTags = [...new Set([...tags, ...(publishing.newest ? publishNaming.newestReleaseTags() : [])].map(fillValue))];
   const publish = publishNaming.finish(project, { id, tags: namingTags, fill: fillValue, fail, claims: publishing.claims });
   if (diags.length > errorsBefore) return undefined;
-  const platforms = platformNames.flatMap((n) => {
+  const platforms: PlatformInfo[] = [];
+  for (const n of platformNames) {
     // A platform is missing only when its declaration had errors, which are reported already.
     const p = project.platforms.get(n);
-    return p ? [platformInfo(p)] : [];
-  });
+    if (p) platforms.push(platformInfo(p));
+  }
   return {
     id,
     image: self.name,
