@@ -1,11 +1,12 @@
 // Resolving an image's package set with the host's dnf (its Python API, through
-// scripts/dnf-resolve.py), without installing anything.
+// scripts/dnf-resolve.py), without installing anything. Its scratch space is in the run's work
+// directory (work-dir.ts), and it dies with almac (setpriv --pdeathsig, where util-linux has it).
 import { spawnSync } from 'node:child_process';
 import fse from 'fs-extra';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findOnPath } from '../runner/engine/detect.js';
+import { PDEATHSIG_PREFIX } from '../runner/engine/process.js';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import type { LockedPackage } from './lockfile.js';
 
@@ -18,15 +19,16 @@ export interface RepoOverride {
 
 export class ResolveError extends Error {}
 
-export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrides: RepoOverride[], cacheDir: string): LockedPackage[] {
+/** `scratch(prefix)` makes a new directory in the run's work directory (openLockWork). */
+export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrides: RepoOverride[], cacheDir: string, scratch: (prefix: string) => string): LockedPackage[] {
   const repos = overrides.length
     ? overrides.map((o) => ({ id: o.id, baseurl: o.url }))
     : spec.repositories.map((r) => ({ id: r.id, baseurl: r.baseurl, mirrorlist: r.mirrorlist }));
-  const root = mkdtempSync(join(tmpdir(), 'almac-lock-root-'));
+  const root = scratch('root-');
   // Debian's rpm keeps its database under $HOME unless told otherwise; give dnf a HOME whose
   // .rpmmacros points at the EL location, so nothing outside the temporary root is touched. It is
   // dnf's TMPDIR too: dnf leaves a temporary file there when it is killed.
-  const home = mkdtempSync(join(tmpdir(), 'almac-lock-home-'));
+  const home = scratch('home-');
   fse.outputFileSync(join(home, '.rpmmacros'), '%_dbpath /var/lib/rpm\n');
   fse.ensureDirSync(cacheDir);
   try {
@@ -42,7 +44,9 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
       exclude: spec.packages.exclude,
       remove: spec.packages.remove,
     };
-    const r = spawnSync('/usr/bin/python3', [RESOLVER], { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home, TMPDIR: home }, maxBuffer: 64 << 20 });
+    // Killed, almac cannot stop it (spawnSync blocks every signal handler): the kernel does.
+    const argv = [...(findOnPath('setpriv') ? PDEATHSIG_PREFIX : []), '/usr/bin/python3', RESOLVER];
+    const r = spawnSync(argv[0]!, argv.slice(1), { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home, TMPDIR: home }, maxBuffer: 64 << 20 });
     if (r.error) throw new ResolveError(`cannot run the dnf resolver: ${r.error.message} (is dnf installed? apt-get install dnf)`);
     let out: { packages?: LockedPackage[]; error?: string };
     try {

@@ -1,8 +1,9 @@
 // `almac lock` against a real local RPM repository built by scripts/make-fixture-repo.sh, resolved by
 // the host's dnf. Also: `almac check` catches a lock that no longer matches its definition.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,64 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
     expect(almac(lockArgs, project).status).toBe(0);
     expect(almac(['check'], project).status).toBe(0);
   });
+
+  it('leaves nothing behind when killed while dnf resolves: the resolver dies with it, and the next run removes its work directory', async () => {
+    // A repository on 127.0.0.1 that accepts connections and never answers: dnf waits for its
+    // metadata far longer than this test, so the resolver is surely running when almac is killed.
+    const held = new Set<Socket>();
+    const server = createServer((socket) => held.add(socket));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const workDir = join(project, '.almac/lock-work');
+    const tmpBefore = new Set(readdirSync(tmpdir()));
+    /** The resolver (python3 scripts/dnf-resolve.py) started by process `parent`, if it is running. */
+    const resolverOf = (parent: number): number | undefined => {
+      for (const e of readdirSync('/proc')) {
+        if (!/^\d+$/.test(e)) continue;
+        try {
+          const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+          if (ppid === parent && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('dnf-resolve.py')) return Number(e);
+        } catch {
+          // gone meanwhile
+        }
+      }
+      return undefined;
+    };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const alive = (pid: number) => {
+      try {
+        return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    try {
+      for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
+        const child = spawn('node', [CLI, 'lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=http://127.0.0.1:${port}/`, '--root', project], { stdio: 'ignore' });
+        let resolver: number | undefined;
+        for (let i = 0; i < 2000 && resolver === undefined && child.exitCode === null; i++) {
+          resolver = resolverOf(child.pid!);
+          if (resolver === undefined) await sleep(10);
+        }
+        expect(resolver, 'the resolver was seen running').toBeDefined();
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill(signal);
+        await exited;
+        for (let i = 0; i < 200 && alive(resolver!); i++) await sleep(25);
+        expect(alive(resolver!), `the resolver outlived almac (${signal})`).toBe(false);
+        expect(readdirSync(workDir), "the killed run's work directory").toHaveLength(1);
+        const next = almac(['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`], project);
+        expect(next.status, next.stderr).toBe(0);
+        expect(next.stderr).toContain('removed the work directories of 1 interrupted earlier run of almac lock');
+        expect(readdirSync(workDir)).toEqual([]);
+      }
+    } finally {
+      for (const s of held) s.destroy();
+      server.close();
+    }
+    expect(readdirSync(tmpdir()).filter((e) => !tmpBefore.has(e) && e.startsWith('almac-lock-'))).toEqual([]);
+  }, 120_000);
 
   it('reports an unknown selector as a usage error', () => {
     const r = almac(['lock', '9/minimall', '--repo', `fixture=file://${repo}`], project);

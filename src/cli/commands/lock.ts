@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseRepoOptions, RepoOptionError } from '../../runner/repos.js';
 import { lockPath, renderLock } from '../../lock/lockfile.js';
 import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
+import { openLockWork } from '../../lock/work-dir.js';
 import { recover, replaceTree, withLock } from '../../output/generated-tree.js';
 import { scanTree } from '../../output/tree-scan.js';
 import { GENERATED_DIR } from '../../project.js';
@@ -39,11 +40,13 @@ export function runLock(o: { root: string; json: boolean; selectors: string[]; p
   const written: string[] = [];
   const cacheDir = join(o.root, '.almac', 'dnf-cache');
   const files = new Map<string, string>();
+  const work = openLockWork(o.root);
+  if (work.reaped && !o.json) process.stderr.write(`note: removed the work directories of ${work.reaped} interrupted earlier run${work.reaped === 1 ? '' : 's'} of almac lock\n`);
   try {
     for (const spec of selected) {
       for (const p of spec.platforms.filter((x) => wanted.includes(x.name))) {
         if (!o.json) process.stderr.write(`resolving ${spec.id} (${p.name})…\n`);
-        const packages = resolvePackages(spec, p, overrides, cacheDir);
+        const packages = resolvePackages(spec, p, overrides, cacheDir, work.scratch);
         const used = overrides.length ? overrides.map((r) => r.id) : spec.repositories.map((r) => r.id);
         files.set(lockPath(spec, p), renderLock(spec, p, packages, used));
       }
@@ -54,6 +57,8 @@ export function runLock(o: { root: string; json: boolean; selectors: string[]; p
       return EXIT.environment;
     }
     throw e;
+  } finally {
+    work.dispose();
   }
   if (!files.size) {
     process.stderr.write(`error: none of the selected images is built for ${wanted.join(', ')}\n`);
