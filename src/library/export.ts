@@ -3,8 +3,7 @@
 //   OUT/<release>/<type>/<arch>/Dockerfile
 //   OUT/library.json       what the layout holds (read back by `almac library commit`)
 //   OUT/library/<library>  the bashbrew file, once the commits of the release branches are known
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSpec } from '../model/spec.js';
 import { execChecked, onInterrupt } from '../runner/engine/process.js';
@@ -16,6 +15,7 @@ import { renderLibraryFile, type LibraryFile } from './library-file.js';
 import { readPlatformImages } from './oci-layout.js';
 import { writeRootfsTarball } from './rootfs-tarball.js';
 import { validateLibraryFile } from './validate.js';
+import { scratchDir } from '../util/scratch.js';
 
 export class LibraryError extends Error {}
 
@@ -62,7 +62,7 @@ async function withLayout<T>(source: string, fn: (dir: string, tag: string | und
     const { dir, tag } = splitOci(source);
     return fn(dir, tag);
   }
-  const tmp = mkdtempSync(join(tmpdir(), 'almac-oci-'));
+  const tmp = scratchDir('oci-');
   const unregister = onInterrupt(() => rmSync(tmp, { recursive: true, force: true }));
   try {
     const local = /^docker:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(source);

@@ -2,10 +2,10 @@
 // index: a private index file, `git add -A` with the layout as the work tree, write-tree,
 // commit-tree, update-ref. Commit dates are SOURCE_DATE_EPOCH, so the same layout and author give
 // the same commit; a branch whose tree would not change keeps its commit.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { execCommand } from '../runner/engine/process.js';
+import { scratchDir } from '../util/scratch.js';
 
 export class GitError extends Error {}
 
@@ -29,7 +29,7 @@ export async function commitDirectoryToBranch(repo: string, dir: string, branch:
   await git(['--git-dir', gitDir, 'check-ref-format', '--branch', branch]).catch(() => {
     throw new GitError(`\`${branch}\` is not a valid branch name`);
   });
-  const tmp = mkdtempSync(join(tmpdir(), 'almac-git-index-'));
+  const tmp = scratchDir('git-index-');
   try {
     const env = { GIT_INDEX_FILE: join(tmp, 'index') };
     await git(['--git-dir', gitDir, '--work-tree', dir, 'add', '--all', '--force', '.'], env);

@@ -1,6 +1,6 @@
 // Resolving an image's package set with the host's dnf (its Python API, through
-// scripts/dnf-resolve.py), without installing anything. Its scratch space is in the run's work
-// directory (work-dir.ts), and it dies with almac (setpriv --pdeathsig, where util-linux has it).
+// scripts/dnf-resolve.py), without installing anything. Its scratch space is in the run's own
+// directory (util/scratch.ts), and it dies with almac (setpriv --pdeathsig, where util-linux has it).
 import { spawnSync } from 'node:child_process';
 import fse from 'fs-extra';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ export interface RepoOverride {
 
 export class ResolveError extends Error {}
 
-/** `scratch(prefix)` makes a new directory in the run's work directory (openLockWork). */
+/** `scratch(prefix)` makes a new directory in the run's own directory (openRunScratch). */
 export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrides: RepoOverride[], cacheDir: string, scratch: (prefix: string) => string): LockedPackage[] {
   const repos = overrides.length
     ? overrides.map((o) => ({ id: o.id, baseurl: o.url }))

@@ -7,8 +7,7 @@
 // An image that was never published, a platform missing from its list, or a list without an SBOM
 // cannot be compared: it is reported as needing a rebuild (the rebuild publishes all three), with
 // the reason. A registry that cannot be reached is an error, never a rebuild.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import { onInterrupt } from '../runner/engine/index.js';
@@ -16,6 +15,7 @@ import { CommandFailed, run, variantOf, type Retry, type Runner } from '../publi
 import { isLoopback, mapLocation, type RegistryMapping } from '../publish/registry-map.js';
 import { SBOM_MEDIA_TYPE } from '../publish/sbom-artifact.js';
 import { PackageSetError, parsePackageSet, type PackageSet } from './package-sets.js';
+import { scratchDir } from '../util/scratch.js';
 
 export type PublishedPackageSet =
   | { found: true; reference: string; sbomReference: string; set: PackageSet }
@@ -75,7 +75,7 @@ export async function readPublishedPackageSet(r: Runner, spec: ImageSpec, platfo
   const layer = artifact?.layers?.find((l) => l.mediaType === SBOM_MEDIA_TYPE);
   if (!layer) return { found: false, reference, reason: `${reference} (${platform.name}) has no SBOM at ${sbomReference}` };
   // skopeo fetches the artifact and checks every blob's digest; the SBOM is the layer's blob.
-  const dir = mkdtempSync(join(tmpdir(), 'almac-published-sbom-'));
+  const dir = scratchDir('published-sbom-');
   const remove = () => rmSync(dir, { recursive: true, force: true });
   const unregister = onInterrupt(remove);
   try {

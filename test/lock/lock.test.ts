@@ -154,7 +154,7 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
         const next = almac(['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`], project);
         expect(next.status, next.stderr).toBe(0);
         expect(next.stderr).toContain('removed the work directories of 1 interrupted earlier run of almac lock');
-        expect(readdirSync(workDir)).toEqual([]);
+        expect(existsSync(workDir)).toBe(false);
       }
     } finally {
       for (const s of held) s.destroy();

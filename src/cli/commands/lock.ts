@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { parseRepoOptions, RepoOptionError } from '../../runner/repos.js';
 import { lockPath, renderLock } from '../../lock/lockfile.js';
 import { ResolveError, resolvePackages, type RepoOverride } from '../../lock/resolve.js';
-import { openLockWork } from '../../lock/work-dir.js';
+import { openRunScratch } from '../../util/scratch.js';
 import { recover, replaceTree, withLock } from '../../output/generated-tree.js';
 import { scanTree } from '../../output/tree-scan.js';
 import { GENERATED_DIR } from '../../project.js';
@@ -40,13 +40,13 @@ export function runLock(o: { root: string; json: boolean; selectors: string[]; p
   const written: string[] = [];
   const cacheDir = join(o.root, '.almac', 'dnf-cache');
   const files = new Map<string, string>();
-  const work = openLockWork(o.root);
+  const work = openRunScratch(join(o.root, '.almac', 'lock-work'));
   if (work.reaped && !o.json) process.stderr.write(`note: removed the work directories of ${work.reaped} interrupted earlier run${work.reaped === 1 ? '' : 's'} of almac lock\n`);
   try {
     for (const spec of selected) {
       for (const p of spec.platforms.filter((x) => wanted.includes(x.name))) {
         if (!o.json) process.stderr.write(`resolving ${spec.id} (${p.name})…\n`);
-        const packages = resolvePackages(spec, p, overrides, cacheDir, work.scratch);
+        const packages = resolvePackages(spec, p, overrides, cacheDir, work.make);
         const used = overrides.length ? overrides.map((r) => r.id) : spec.repositories.map((r) => r.id);
         files.set(lockPath(spec, p), renderLock(spec, p, packages, used));
       }
