@@ -2,149 +2,27 @@
 // (each ancestor once, parents before children), fragments are spliced in where they are used,
 // release conditions are decided, platform conditions become per-step platform sets, and the
 // result is checked as a whole (conflicting package actions, unsupported options, …).
+//
+// The expansion of an image's chain is in expand.ts; the values images share, in shared-values.ts.
 import { officialLibraryCollector } from './official-library.js';
 import { error, type Diagnostic, type Span } from '../../diagnostics/diagnostic.js';
-import type { BodyDecl, BodyItem, CheckedCondition, CheckedProject, PlatformDecl, ReleaseDecl, RepoItem } from '../../model/checked.js';
-import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, Origin, PackageManager, PlatformInfo, RepositorySpec, Step } from '../../model/spec.js';
-import { mentionsPlatform } from '../2-analyze/conditions.js';
+import type { BodyDecl, CheckedProject, ReleaseDecl, RepoItem } from '../../model/checked.js';
+import type { Assertion, ImageConfig, ImageSpec, NamedAssertion, PackageManager, PlatformInfo, RepositorySpec, Step } from '../../model/spec.js';
 import { evaluate, type EvalContext } from './conditions.js';
+import { MAX_CHAIN_DEPTH, MAX_EXPANDED_ITEMS, expand, linearise, type Applied, type ExpandBudget } from './expand.js';
+import { origin, platformInfo, sharedStep } from './shared-values.js';
 import { PublishNaming, duplicateReferences, newestRelease, type ClaimedReference } from './publish.js';
 import { ConfigLedger, checkPackageContradictions, dropKey, nothingToDrop, sameAssertion } from './inheritance.js';
 import { KickstartBuilder, checkKickstartFileNames } from './kickstart.js';
 import { fitted } from '../../util/arrays.js';
+
+export { MAX_CHAIN_DEPTH, MAX_EXPANDED_ITEMS, linearise } from './expand.js';
 
 export interface ResolveResult {
   images: ImageSpec[];
   /** Images that declare no releases: bases for others, with no output of their own. */
   abstract: string[];
   diagnostics: Diagnostic[];
-}
-
-interface Applied {
-  item: BodyItem;
-  platformConds: CheckedCondition[];
-  group: string;
-  /** The image of the inheritance chain whose body (or fragments) wrote the item. */
-  level: string;
-}
-
-/**
- * Where an item was written: one frozen object per file and line, shared by every image the item
- * reaches (a fragment used by thousands of images would otherwise make thousands of equal
- * objects). Keyed by value, not by span: an origin holds nothing but the file and the line.
- */
-const origins = new Map<string, Origin[]>();
-const origin = (s: Span): Origin => {
-  let byLine = origins.get(s.file);
-  if (!byLine) origins.set(s.file, (byLine = []));
-  return (byLine[s.line] ??= Object.freeze({ file: s.file, line: s.line }));
-};
-
-/**
- * The steps and platforms of images are shared the same way: one frozen Step per (operation,
- * group, platforms) and one frozen platform set per list of platforms, whatever the number of
- * images that reach them (a fragment used by thousands of images would otherwise make a Step per
- * image for each of its steps). Equal platform sets are one object (runs.ts's guards compare them).
- */
-interface StepsOf {
-  /** The step on every platform of the image, in the group that wrote it first (most have one). */
-  group: string;
-  everywhere?: Step;
-  /** Steps on every platform in other groups (a fragment's operation reached through another). */
-  otherGroups?: Map<string, Step>;
-  /** Steps on some platforms only, by group, then by the platforms' names joined with spaces. */
-  some?: Map<string, Map<string, Step>>;
-}
-const sharedSteps = new WeakMap<Step['operation'], StepsOf>();
-const platformSets = new Map<string, NonNullable<Step['when']>>();
-const platformInfos = new WeakMap<PlatformDecl, PlatformInfo>();
-
-function sharedStep(operation: Step['operation'], platforms: string[] | undefined, span: Span, group: string): Step {
-  let of = sharedSteps.get(operation);
-  if (!of) sharedSteps.set(operation, (of = { group }));
-  if (!platforms) {
-    if (of.group === group) return (of.everywhere ??= Object.freeze({ operation, when: undefined, origin: origin(span), group }));
-    let step = (of.otherGroups ??= new Map()).get(group);
-    if (!step) of.otherGroups.set(group, (step = Object.freeze({ operation, when: undefined, origin: origin(span), group })));
-    return step;
-  }
-  of.some ??= new Map();
-  let bySet = of.some.get(group);
-  if (!bySet) of.some.set(group, (bySet = new Map()));
-  const setKey = platforms.join(' ');
-  let step = bySet.get(setKey);
-  if (!step) {
-    let when = platformSets.get(setKey);
-    if (!when) platformSets.set(setKey, (when = Object.freeze({ platforms: Object.freeze(platforms) as string[] })));
-    bySet.set(setKey, (step = Object.freeze({ operation, when, origin: origin(span), group })));
-  }
-  return step;
-}
-
-const platformInfo = (p: PlatformDecl): PlatformInfo => {
-  let info = platformInfos.get(p);
-  if (!info) platformInfos.set(p, (info = Object.freeze({ name: p.name, basearch: p.basearch, uname: p.uname })));
-  return info;
-};
-
-/** How deep `extends` and `use` may nest. Both are followed recursively; deeper chains are reported. */
-export const MAX_CHAIN_DEPTH = 64;
-/**
- * Statements one image may expand to. A fragment may be used more than once, so a few levels of
- * fragments that each use the next one twice expand exponentially; past this the image is reported.
- */
-export const MAX_EXPANDED_ITEMS = 100_000;
-
-interface ExpandBudget {
-  itemsLeft: number;
-  /** Where expansion stopped, if it did. */
-  tooDeep?: Span;
-  tooMany?: Span;
-}
-
-/** Ancestors of an image, each once, parents before children, the image itself last. */
-export function linearise(project: CheckedProject, name: string, onTooDeep?: (d: BodyDecl) => void): BodyDecl[] {
-  const out: BodyDecl[] = [];
-  const seen = new Set<string>();
-  const visit = (n: string, stack: Set<string>) => {
-    const d = project.images.get(n);
-    if (!d || seen.has(n) || stack.has(n)) return;
-    if (stack.size >= MAX_CHAIN_DEPTH) return onTooDeep?.(d);
-    stack.add(n);
-    for (const p of d.parents) visit(p.name, stack);
-    stack.delete(n);
-    seen.add(n);
-    out.push(d);
-  };
-  visit(name, new Set());
-  return out;
-}
-
-function expand(project: CheckedProject, items: BodyItem[], ctx: EvalContext, conds: CheckedCondition[], group: string, out: Applied[], using: string[], budget: ExpandBudget, level = group): void {
-  for (const item of items) {
-    if (--budget.itemsLeft < 0) {
-      budget.tooMany ??= item.span;
-      return;
-    }
-    if (item.kind === 'when') {
-      if (mentionsPlatform(item.condition)) {
-        expand(project, item.then, ctx, [...conds, item.condition], group, out, using, budget, level);
-        expand(project, item.otherwise, ctx, [...conds, { kind: 'not', operand: item.condition, span: item.condition.span }], group, out, using, budget, level);
-      } else {
-        expand(project, evaluate(item.condition, ctx, undefined) ? item.then : item.otherwise, ctx, conds, group, out, using, budget, level);
-      }
-    } else if (item.kind === 'use') {
-      const f = project.fragments.get(item.fragment.name);
-      if (!f || using.includes(f.name)) continue; // reported in phase 2
-      if (using.length >= MAX_CHAIN_DEPTH) {
-        budget.tooDeep ??= item.span;
-        continue;
-      }
-      expand(project, f.body, ctx, conds, f.name, out, [...using, f.name], budget, level);
-    } else {
-      out.push({ item, platformConds: conds, group, level });
-    }
-  }
 }
 
 /**
