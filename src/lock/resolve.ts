@@ -3,6 +3,7 @@
 // directory (util/scratch.ts), and it dies with almac (setpriv --pdeathsig, where util-linux has it).
 import { spawnSync } from 'node:child_process';
 import fse from 'fs-extra';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findOnPath } from '../runner/engine/detect.js';
@@ -11,6 +12,8 @@ import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import type { LockedPackage } from './lockfile.js';
 
 const RESOLVER = fileURLToPath(new URL('../../scripts/dnf-resolve.py', import.meta.url));
+/** The system's Python, the one dnf's bindings are installed for. */
+const PYTHON = '/usr/bin/python3';
 
 export interface RepoOverride {
   id: string;
@@ -24,6 +27,8 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
   const repos = overrides.length
     ? overrides.map((o) => ({ id: o.id, baseurl: o.url }))
     : spec.repositories.map((r) => ({ id: r.id, baseurl: r.baseurl, mirrorlist: r.mirrorlist }));
+  // Checked here: under setpriv, a missing interpreter would only show as setpriv's exit status.
+  if (!existsSync(PYTHON)) throw new ResolveError(`cannot run the dnf resolver: ${PYTHON} is missing (is dnf installed? apt-get install dnf)`);
   const root = scratch('root-');
   // Debian's rpm keeps its database under $HOME unless told otherwise; give dnf a HOME whose
   // .rpmmacros points at the EL location, so nothing outside the temporary root is touched. It is
@@ -45,7 +50,7 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
       remove: spec.packages.remove,
     };
     // Killed, almac cannot stop it (spawnSync blocks every signal handler): the kernel does.
-    const argv = [...(findOnPath('setpriv') ? PDEATHSIG_PREFIX : []), '/usr/bin/python3', RESOLVER];
+    const argv = [...(findOnPath('setpriv') ? PDEATHSIG_PREFIX : []), PYTHON, RESOLVER];
     const r = spawnSync(argv[0]!, argv.slice(1), { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home, TMPDIR: home }, maxBuffer: 64 << 20 });
     if (r.error) throw new ResolveError(`cannot run the dnf resolver: ${r.error.message} (is dnf installed? apt-get install dnf)`);
     let out: { packages?: LockedPackage[]; error?: string };
