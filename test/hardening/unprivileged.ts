@@ -3,7 +3,7 @@
 // to its uid and gid with no supplementary groups) on a project copy that user owns. When the
 // tests themselves run unprivileged, the CLI simply runs as that user.
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CLI } from '../helpers/paths.js';
@@ -36,16 +36,29 @@ export function handToUnprivileged(root: string): void {
 
 /** bin/almac.js run as the unprivileged user (see above), without blocking. */
 export function runCliUnprivileged(args: string[], opts: { timeoutMs?: number; privileged?: boolean } = {}): Promise<CliResult & { signal: NodeJS.Signals | null }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: '/tmp' };
+  const unprivileged = isRoot && !opts.privileged;
+  // A HOME of its own (the CLI keeps its code cache under it), removed when the run ends: the
+  // system's temporary directory would be left holding a .cache of the unprivileged user's.
+  const home = mkdtempSync(join(tmpdir(), 'almac-test-home-'));
+  if (unprivileged) chownSync(home, NOBODY.uid, NOBODY.gid);
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', HOME: home };
   delete env['FORCE_COLOR'];
-  const argv = isRoot && !opts.privileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
+  delete env['XDG_CACHE_HOME'];
+  const argv = unprivileged ? ['setpriv', `--reuid=${NOBODY.uid}`, `--regid=${NOBODY.gid}`, '--clear-groups', process.execPath, CLI, ...args] : [process.execPath, CLI, ...args];
   return new Promise((resolve, reject) => {
+    const done = () => rmSync(home, { recursive: true, force: true });
     const child = spawn(argv[0]!, argv.slice(1), { env, timeout: opts.timeoutMs ?? 30_000, killSignal: 'SIGKILL' });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('error', (e) => {
+      done();
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      done();
+      resolve({ code, signal, stdout, stderr });
+    });
   });
 }
