@@ -107,6 +107,7 @@ export class AlmaParser extends EmbeddedActionsParser {
   private nodeKind?: IOrAlt<Node | undefined>[];
   private argumentKind?: IOrAlt<IToken | Value | undefined>[];
   private listItem?: IOrAlt<IToken>[];
+  private comparisonKind?: IOrAlt<{ op: IToken; values: Value[] | undefined } | undefined>[];
   private comparisonOp?: IOrAlt<IToken>[];
   private comparisonValue?: IOrAlt<IToken>[];
 
@@ -342,12 +343,10 @@ export class AlmaParser extends EmbeddedActionsParser {
   public comparison = this.RULE('comparison', (): Condition | undefined => {
     const before = this.LA(0);
     const axis = this.CONSUME(T.Word, { LABEL: 'axis' });
-    let op: IToken | undefined;
-    let values: Value[] | undefined;
-    this.OR([
+    const r = this.OR((this.comparisonKind ??= [
       {
         ALT: () => {
-          op = this.OR2((this.comparisonOp ??= [
+          const op = this.OR2((this.comparisonOp ??= [
             { ALT: () => this.CONSUME(T.Equals, { LABEL: 'op' }) },
             { ALT: () => this.CONSUME(T.NotEq, { LABEL: 'op' }) },
             { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: 'op' }) },
@@ -356,21 +355,19 @@ export class AlmaParser extends EmbeddedActionsParser {
             { ALT: () => this.CONSUME(T.Less, { LABEL: 'op' }) },
           ]));
           const v = this.OR3((this.comparisonValue ??= [{ ALT: () => this.CONSUME2(T.Word, { LABEL: 'value' }) }, { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) }]));
-          this.ACTION(() => (values = inserted(v) ? undefined : [scalarValue(v, this.lines)]));
+          return this.RECORDING_PHASE ? undefined : { op, values: inserted(v) ? undefined : [scalarValue(v, this.lines)] };
         },
       },
       {
         ALT: () => {
-          op = this.CONSUME(T.In, { LABEL: 'op' });
+          const op = this.CONSUME(T.In, { LABEL: 'op' });
           const list = this.SUBRULE(this.list);
-          this.ACTION(() => (values = list?.items));
+          return this.RECORDING_PHASE ? undefined : { op, values: list?.items };
         },
       },
-    ]);
-    return this.ACTION(() => {
-      if (inserted(axis) || inserted(op) || !values) return undefined;
-      return { kind: 'compare', axis: axis.image, axisSpan: this.lines.tokenSpan(axis), op: op!.image as ComparisonOp, values, span: this.spanSince(before, axis) };
-    });
+    ]));
+    if (this.RECORDING_PHASE || !r || inserted(axis) || inserted(r.op) || !r.values) return undefined;
+    return { kind: 'compare', axis: axis.image, axisSpan: this.lines.tokenSpan(axis), op: r.op.image as ComparisonOp, values: r.values, span: this.spanSince(before, axis) };
   });
 }
 
@@ -385,5 +382,3 @@ export function getParser(opts: { recovery?: boolean } = {}): AlmaParser {
   if (opts.recovery === false) return (parsers.plain ??= new AlmaParser({ recovery: false }));
   return (parsers.recovering ??= new AlmaParser());
 }
-
-
