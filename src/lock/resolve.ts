@@ -6,8 +6,7 @@ import fse from 'fs-extra';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findOnPath } from '../runner/engine/detect.js';
-import { PDEATHSIG_PREFIX } from '../runner/engine/process.js';
+import { diesWithParent } from '../runner/engine/process.js';
 import type { ImageSpec, PlatformInfo } from '../model/spec.js';
 import type { LockedPackage } from './lockfile.js';
 
@@ -50,7 +49,7 @@ export function resolvePackages(spec: ImageSpec, platform: PlatformInfo, overrid
       remove: spec.packages.remove,
     };
     // Killed, almac cannot stop it (spawnSync blocks every signal handler): the kernel does.
-    const argv = [...(findOnPath('setpriv') ? PDEATHSIG_PREFIX : []), PYTHON, RESOLVER];
+    const argv = diesWithParent([PYTHON, RESOLVER]);
     const r = spawnSync(argv[0]!, argv.slice(1), { input: JSON.stringify(request), encoding: 'utf8', env: { ...process.env, HOME: home, TMPDIR: home }, maxBuffer: 64 << 20 });
     if (r.error) throw new ResolveError(`cannot run the dnf resolver: ${r.error.message} (is dnf installed? apt-get install dnf)`);
     let out: { packages?: LockedPackage[]; error?: string };

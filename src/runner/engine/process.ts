@@ -74,6 +74,16 @@ export function canBeKillSafe(pathEnv: string | undefined = process.env['PATH'])
   return typeof process.getuid === 'function' && process.getuid() === 0 && findOnPath('unshare', pathEnv) !== undefined;
 }
 
+/** Whether a child can be made to die with this process (util-linux setpriv is on PATH). */
+export function canDieWithParent(pathEnv: string | undefined = process.env['PATH']): boolean {
+  return findOnPath('setpriv', pathEnv) !== undefined;
+}
+
+/** argv that dies with this process, even by SIGKILL, where it can (canDieWithParent); else argv as it is. */
+export function diesWithParent(argv: readonly string[], pathEnv?: string): string[] {
+  return [...(canDieWithParent(pathEnv) ? PDEATHSIG_PREFIX : []), ...argv];
+}
+
 /** Shell-like rendering of an argv, for logs and error messages. */
 export function formatArgv(argv: readonly string[]): string {
   return argv.map((a) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
@@ -176,7 +186,7 @@ export function activeChildren(): number {
 export async function execCommand(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   if (argv.length === 0) throw new Error('empty argv');
   const killSafe = opts.killSafe === 'auto' ? canBeKillSafe(opts.env?.['PATH']) : Boolean(opts.killSafe);
-  const full = killSafe ? killSafeArgv(argv, { pdeathsig: findOnPath('setpriv', opts.env?.['PATH']) !== undefined }) : [...argv];
+  const full = killSafe ? killSafeArgv(argv, { pdeathsig: canDieWithParent(opts.env?.['PATH']) }) : [...argv];
   const max = opts.maxCaptureBytes ?? 8 * 1024 * 1024;
   const out = new Tail(max);
   const err = new Tail(max);

@@ -15,7 +15,7 @@
 //     %post sections without --erroronfail may fail (anaconda's semantics: logged, not fatal).
 import { existsSync, lstatSync, mkdirSync, rmSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { findOnPath, PDEATHSIG_PREFIX, type ExecResult, type ImageChanges } from '../engine/index.js';
+import { diesWithParent, type ExecResult, type ImageChanges } from '../engine/index.js';
 import type { ImageSpec } from '../../model/spec.js';
 import { IGNORED_COMMANDS, KickstartError, parseKickstart, UNSUPPORTED_COMMANDS, URL_REPO_NAME, type Kickstart } from '../kickstart.js';
 import { StepError, type JobContext } from '../job.js';
@@ -282,7 +282,7 @@ async function runChrootScript(ctx: JobContext, root: string, n: number, interp:
     // sh is PID 1 of the new namespaces: proc and dev are mounted for the script only and vanish with them
     const wrapper = 'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" && root=$1 && shift && exec chroot "$root" "$@"';
     const r = await ctx.hostCmd(
-      [...(findOnPath('setpriv') ? PDEATHSIG_PREFIX : []), 'unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--propagation', 'private', '--', 'sh', '-c', wrapper, 'sh', root, interp, ...shellArgs, inside],
+      diesWithParent(['unshare', '--pid', '--fork', '--kill-child=SIGKILL', '--mount', '--propagation', 'private', '--', 'sh', '-c', wrapper, 'sh', root, interp, ...shellArgs, inside]),
       {
         env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LANG: 'C', TERM: 'dumb' },
         cleanEnv: true,
