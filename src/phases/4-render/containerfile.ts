@@ -10,9 +10,14 @@ export const ROOT = '/mnt/sys-root';
 const BUILD_STAGE = 'system-build';
 
 export interface RunBlock {
-  comments: string[];
-  /** First line follows "RUN "; the rest are already indented. */
-  lines: string[];
+  /** The comment line above the RUN: which fragment or image (and file) wrote its steps. */
+  comment: string;
+  /**
+   * The RUN's lines, one string: the first follows "RUN ", the rest are already indented. Joined
+   * once, when the block is laid out: the block of a shared fragment is printed by every image that
+   * uses it.
+   */
+  body: string;
 }
 
 export interface ContainerfileView {
@@ -118,14 +123,14 @@ function layGroup(g: Step[], ctx: CommandContext): RunBlock {
       `    root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`,
       `    rm -f /tmp/almac-step.sh`,
     ];
-    return { comments: [`# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`], lines };
+    return { comment: `# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`, body: lines.join('\n') };
   }
-  return { comments: [`# ${provenance(first)}`], lines: indentRun(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
+  return { comment: `# ${provenance(first)}`, body: runBody(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
 }
 
-/** A RUN's continuation lines are indented under its first line, which follows "RUN ". */
-function indentRun(lines: string[]): string[] {
-  return lines.map((l, i) => (i === 0 ? l : '    ' + l));
+/** A RUN's lines as one string: continuation lines are indented under its first, which follows "RUN ". */
+function runBody(lines: string[]): string {
+  return lines.join('\n    ');
 }
 
 export function dockerString(s: string): string {
@@ -136,8 +141,8 @@ export function planContainerfile(spec: ImageSpec): ContainerfileView {
   const ctx = commandContext(ROOT, spec);
   const install = installCommands(spec, ctx);
   const installRun: RunBlock = {
-    comments: [install.comment],
-    lines: indentRun(dockerRunLines([{ cmds: [{ words: ['mkdir', '-p', ROOT] }, ...install.cmds] }], '$TARGETPLATFORM')),
+    comment: install.comment,
+    body: runBody(dockerRunLines([{ cmds: [{ words: ['mkdir', '-p', ROOT] }, ...install.cmds] }], '$TARGETPLATFORM')),
   };
   const buildRuns = [installRun, ...runsFor(spec.steps, ctx)];
   const platformArg = spec.steps.some((s) => s.when);
