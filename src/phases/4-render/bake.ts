@@ -20,8 +20,9 @@ const GENERATED_FROM_ROOT = 'generated';
 const DATE_VARIABLE = 'DATE';
 const DATE_DEFAULT = 'undated';
 
-/** Bake names allow letters, digits, `_` and `-`. */
-const bakeName = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '-');
+/** Bake names allow letters, digits, `_` and `-`. (Tested first: most names need no change.) */
+const NOT_BAKE_NAME = /[^A-Za-z0-9_-]/;
+const bakeName = (s: string) => (NOT_BAKE_NAME.test(s) ? s.replace(/[^A-Za-z0-9_-]/g, '-') : s);
 
 /** `9-minimal`: the bake target of one release × image (the CI workflow derives the same name). */
 export function bakeTargetName(release: string, image: string): string {
@@ -30,11 +31,15 @@ export function bakeTargetName(release: string, image: string): string {
 
 const variableName = (...parts: string[]) => ['SYSBASE', ...parts].join('_').toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 
-/** Bake interpolates `${…}` and `%{…}` in every string; anything literal must be escaped. */
-const literal = (s: string) => s.replace(/[$%]\{/g, (m) => m[0] + m);
+/**
+ * Bake interpolates `${…}` and `%{…}` in every string; anything literal must be escaped. (Tested
+ * first: a bake file has thousands of strings, and few hold a `{`.)
+ */
+const literal = (s: string) => (s.includes('{') ? s.replace(/[$%]\{/g, (m) => m[0] + m) : s);
 
 function tagRef(repository: string, tag: string): string {
-  return literal(`${repository}:${tag}`).replace(/\{date\}/g, () => `\${${DATE_VARIABLE}}`);
+  const ref = literal(`${repository}:${tag}`);
+  return ref.includes('{date}') ? ref.replace(/\{date\}/g, () => `\${${DATE_VARIABLE}}`) : ref;
 }
 
 function dirOf(path: string): string {
@@ -53,12 +58,15 @@ export function renderBake(specs: ImageSpec[]): string {
   const targets: Record<string, unknown> = {};
   const releases = new Map<string, string[]>();
   const images = new Map<string, string[]>();
+  const releaseVariables = new Map<string, string>();
   for (const s of specs) {
     const name = bakeTargetName(s.release, s.image);
     // One variable per release; an image whose builder differs from its release's gets its own.
-    let sysbase = variableName(s.release);
-    if (variables[sysbase] && variables[sysbase]!.default !== literal(s.builder)) sysbase = variableName(s.release, s.image);
-    variables[sysbase] = { default: literal(s.builder) };
+    let sysbase = releaseVariables.get(s.release);
+    if (sysbase === undefined) releaseVariables.set(s.release, (sysbase = variableName(s.release)));
+    const builder = literal(s.builder);
+    if (variables[sysbase] && variables[sysbase]!.default !== builder) sysbase = variableName(s.release, s.image);
+    variables[sysbase] = { default: builder };
     const containerfile = s.outputs.containerfile;
     targets[name] = {
       context: `${GENERATED_FROM_ROOT}/${dirOf(containerfile)}`.replace(/\/$/, ''),
