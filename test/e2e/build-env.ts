@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import { engineEnvVars, enginePaths } from '../../src/runner/engine/environment.js';
+import { processes as runningProcesses } from '../helpers/processes.js';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const CLI = join(REPO_ROOT, 'bin', 'almac.js');
@@ -302,23 +303,11 @@ export interface Leftovers {
 /** What a run may leave behind: processes, containers, mounts, runc state, dangling images. */
 export async function leftovers(buildDir: string): Promise<Leftovers> {
   const lines = (s: string): string[] => s.split('\n').map((x) => x.trim()).filter(Boolean);
-  const processes: string[] = [];
-  for (const p of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      if (/^\d+ \(.*\) Z /.test(stat)) continue; // zombies are gone already, only not yet reaped
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').join(' ');
-      let root = '';
-      try {
-        root = readlinkSync(`/proc/${p}/root`);
-      } catch {
-        // not readable
-      }
-      if (cmd.includes(buildDir) || root.startsWith(join(STORE, 'storage') + '/')) processes.push(`${p} ${cmd}`);
-    } catch {
-      // exited
-    }
-  }
+  const storage = join(STORE, 'storage') + '/';
+  const processes = runningProcesses()
+    // zombies are gone already, only not yet reaped
+    .filter((p) => p.state !== 'Z' && (p.cmdline.includes(buildDir) || p.root.startsWith(storage)))
+    .map((p) => `${p.pid} ${p.cmdline}`);
   const buildah = spawnSync('buildah', ['containers', '-q'], { env: storeEnv(), encoding: 'utf8' });
   const ps = await podman(['ps', '-aq']);
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')

@@ -7,6 +7,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRunning, processes } from '../helpers/processes.js';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'bin/almac.js');
@@ -115,27 +116,9 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
     const workDir = join(project, '.almac/lock-work');
     const tmpBefore = new Set(readdirSync(tmpdir()));
     /** The resolver (python3 scripts/dnf-resolve.py) started by process `parent`, if it is running. */
-    const resolverOf = (parent: number): number | undefined => {
-      for (const e of readdirSync('/proc')) {
-        if (!/^\d+$/.test(e)) continue;
-        try {
-          const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-          const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-          if (ppid === parent && readFileSync(`/proc/${e}/cmdline`, 'utf8').includes('dnf-resolve.py')) return Number(e);
-        } catch {
-          // gone meanwhile
-        }
-      }
-      return undefined;
-    };
+    const resolverOf = (parent: number): number | undefined =>
+      processes().find((p) => p.ppid === parent && p.cmdline.includes('dnf-resolve.py'))?.pid;
     const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const alive = (pid: number) => {
-      try {
-        return !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-      } catch {
-        return false;
-      }
-    };
     try {
       for (const signal of ['SIGKILL', 'SIGTERM'] as const) {
         const child = spawn('node', [CLI, 'lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=http://127.0.0.1:${port}/`, '--root', project], { stdio: 'ignore' });
@@ -148,8 +131,8 @@ describe.skipIf(!haveTools)('almac lock (needs rpmbuild, createrepo_c and dnf: b
         const exited = new Promise((r) => child.once('exit', r));
         child.kill(signal);
         await exited;
-        for (let i = 0; i < 200 && alive(resolver!); i++) await sleep(25);
-        expect(alive(resolver!), `the resolver outlived almac (${signal})`).toBe(false);
+        for (let i = 0; i < 200 && isRunning(resolver!); i++) await sleep(25);
+        expect(isRunning(resolver!), `the resolver outlived almac (${signal})`).toBe(false);
         expect(readdirSync(workDir), "the killed run's work directory").toHaveLength(1);
         const next = almac(['lock', '9/minimal', '--platform', 'linux/amd64', '--repo', `fixture=file://${repo}`], project);
         expect(next.status, next.stderr).toBe(0);
