@@ -11,7 +11,7 @@
 // name pattern in a shared directory is relied on.
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 /** The start time of a process (clock ticks since boot, /proc/PID/stat field 22), or undefined if it is not running. */
 export function processStartTime(pid: number): string | undefined {
@@ -85,14 +85,12 @@ export function openRunScratch(parent: string): RunScratch {
 }
 
 /**
- * The user's own parent under the system's temporary directory: almac-<uid>, a directory of this
- * user's, mode 0700, that is not a symbolic link; undefined when something else has the name.
+ * `dir` (made if need be, with `make`) when it is a directory of this user's, mode 0700, not a
+ * symbolic link.
  */
-function userParent(): string | undefined {
-  const uid = process.getuid?.() ?? 0;
-  const dir = join(tmpdir(), `almac-${uid}`);
+function privateDir(dir: string, uid: number, make = true): string | undefined {
   try {
-    mkdirSync(dir, { mode: 0o700 });
+    if (make) mkdirSync(dir, { mode: 0o700 });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
   }
@@ -100,12 +98,27 @@ function userParent(): string | undefined {
   return st?.isDirectory() && st.uid === uid && (st.mode & 0o077) === 0 ? dir : undefined;
 }
 
+/**
+ * The user's own parent: almac-<uid> under the system's temporary directory, or when something
+ * else has that name, almac under the user's runtime directory ($XDG_RUNTIME_DIR, itself private
+ * to the user, and often small: so it comes second); undefined when neither can be had.
+ */
+function userParent(): string | undefined {
+  const uid = process.getuid?.() ?? 0;
+  const inTmp = privateDir(join(tmpdir(), `almac-${uid}`), uid);
+  if (inTmp) return inTmp;
+  const runtime = process.env['XDG_RUNTIME_DIR'];
+  if (!runtime || !isAbsolute(runtime) || !privateDir(runtime, uid, false)) return undefined; // never made here
+  return privateDir(join(runtime, 'almac'), uid);
+}
+
 let processScratch: RunScratch | undefined;
 
 /**
  * A new scratch directory for this process, in its run directory under the user's parent (made,
  * and dead runs' reaped, on first use; removed when the process exits). The caller removes it when
- * done. When the user's parent cannot be had, a directory of the system's temporary directory.
+ * done. When no parent of the user's can be had, a directory of the system's temporary directory,
+ * which a run killed while using it leaves behind.
  */
 export function scratchDir(prefix: string): string {
   if (!processScratch) {

@@ -25,9 +25,15 @@ function deadProcess(): { pid: number; start: string } {
   return { pid: Number(pid), start: start! };
 }
 
-/** Runs `code` in a fresh Node with TMPDIR set, scratchDir in scope; returns its stdout. */
-function node(tmp: string, code: string): { stdout: string; signal: NodeJS.Signals | null } {
-  const r = spawnSync('node', ['--input-type=module', '-e', `import { scratchDir } from ${JSON.stringify(DIST_SCRATCH)};\n${code}`], { encoding: 'utf8', env: { ...process.env, TMPDIR: tmp } });
+/**
+ * Runs `code` in a fresh Node with TMPDIR set (and XDG_RUNTIME_DIR only when `runtime` is given),
+ * scratchDir in scope; returns its stdout.
+ */
+function node(tmp: string, code: string, runtime?: string): { stdout: string; signal: NodeJS.Signals | null } {
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp };
+  delete env['XDG_RUNTIME_DIR'];
+  if (runtime) env['XDG_RUNTIME_DIR'] = runtime;
+  const r = spawnSync('node', ['--input-type=module', '-e', `import { scratchDir } from ${JSON.stringify(DIST_SCRATCH)};\n${code}`], { encoding: 'utf8', env });
   return { stdout: r.stdout, signal: r.signal };
 }
 
@@ -86,6 +92,31 @@ describe('scratch directories', () => {
     mkdirSync(join(tmp, `almac-${process.getuid!()}`));
     chmodSync(join(tmp, `almac-${process.getuid!()}`), 0o777);
     const open = node(tmp, "console.log(scratchDir('oci-'));").stdout.trim();
+    expect(open.startsWith(join(tmp, 'almac-oci-'))).toBe(true);
+    rmSync(open, { recursive: true, force: true });
+  });
+
+  it('when the name in the temporary directory is taken, uses the user\'s runtime directory, and reaps killed runs there', () => {
+    const tmp = temp();
+    const elsewhere = temp();
+    symlinkSync(elsewhere, join(tmp, `almac-${process.getuid!()}`));
+    const runtime = temp();
+    chmodSync(runtime, 0o700);
+    const parent = join(runtime, 'almac');
+    const killed = node(tmp, "console.log(scratchDir('oci-')); process.kill(process.pid, 'SIGKILL');", runtime);
+    expect(killed.signal).toBe('SIGKILL');
+    const left = killed.stdout.trim();
+    expect(left.startsWith(parent + '/run-')).toBe(true);
+    expect(existsSync(left)).toBe(true);
+    const next = node(tmp, "console.log(scratchDir('git-index-'));", runtime);
+    expect(next.stdout.trim().startsWith(parent + '/run-')).toBe(true);
+    expect(existsSync(left), 'the killed run\'s directory is reaped').toBe(false);
+    expect(existsSync(parent), 'the empty parent is removed with the last run').toBe(false);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([`almac-${process.getuid!()}`]);
+    // A runtime directory that is not private to the user is not used either.
+    chmodSync(runtime, 0o755);
+    const open = node(tmp, "console.log(scratchDir('oci-'));", runtime).stdout.trim();
     expect(open.startsWith(join(tmp, 'almac-oci-'))).toBe(true);
     rmSync(open, { recursive: true, force: true });
   });
