@@ -102,9 +102,10 @@ function withUnclosedBrace(ds: Diagnostic[], tokens: IToken[], lines: LineIndex,
 /**
  * The parser recurses once per level of nesting, so nesting is measured on the tokens before
  * parsing: past PARSER_NESTING_LIMIT the file is rejected unparsed. The count (blocks, `else when`
- * chains, and parentheses and `not`s inside a condition) never exceeds the depth the tree builder
- * measures, so anything rejected here would be rejected there too (at MAX_NESTING, with the rest
- * of the file still checked); this guard only keeps absurd inputs from exhausting the stack.
+ * chains, and parentheses and `not`s inside a condition) never exceeds the depth the parser's rules
+ * measure as they build the tree, so anything rejected here would be rejected there too (at
+ * MAX_NESTING, with the rest of the file still checked); this guard only keeps absurd inputs from
+ * exhausting the stack.
  */
 const PARSER_NESTING_LIMIT = 4 * MAX_NESTING;
 

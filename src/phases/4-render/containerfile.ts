@@ -118,12 +118,8 @@ function layGroup(g: Step[], ctx: CommandContext): RunBlock {
   const first = g[0]!;
   if (first.operation.op === 'shell') {
     const script = printfFormat(first.operation.script);
-    const lines = [
-      `printf ${script} > /tmp/almac-step.sh && \\`,
-      `    root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`,
-      `    rm -f /tmp/almac-step.sh`,
-    ];
-    return { comment: `# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`, body: lines.join('\n') };
+    const lines = [`printf ${script} > /tmp/almac-step.sh && \\`, `root=${ctx.root || '/'} sh -eu /tmp/almac-step.sh && \\`, 'rm -f /tmp/almac-step.sh'];
+    return { comment: `# raw-shell: unchecked shell from ${provenance(first)}; $root is the image root`, body: runBody(lines) };
   }
   return { comment: `# ${provenance(first)}`, body: runBody(dockerRunLines(stepItems(g, ctx), '$TARGETPLATFORM')) };
 }

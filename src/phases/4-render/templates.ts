@@ -21,9 +21,9 @@ export const TEMPLATE_DIR = new URL('../../../templates/', import.meta.url);
 export const TEMPLATE_OPTIONS = { noEscape: true, strict: true, data: false, knownHelpers: { lines: true } } as const;
 
 /**
- * `{{{lines xs}}}`: the lines of a list that is never empty (a RUN, a header, a %post body), one per
- * line. The same text as an `{{#each}}` block, at a fraction of its cost per line: a generated file
- * has hundreds of lines, a project thousands of files.
+ * `{{{lines xs}}}`: the lines of a list that is never empty (a header, a package list, a %post
+ * body), one per line. The same text as an `{{#each}}` block, at a fraction of its cost per line: a
+ * generated file has hundreds of lines, a project thousands of files.
  */
 const TEMPLATE_HELPERS = {
   lines(xs: readonly string[]): string {
